@@ -1,0 +1,57 @@
+# The LSTM course. `make lab` runs the course, `make test` runs the tests; both install what is missing.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+
+# The course's nbgrader configuration, for every nbgrader command and for JupyterLab.
+export JUPYTER_CONFIG_PATH := $(CURDIR)/autograder
+export TF_CPP_MIN_LOG_LEVEL := 3
+export KERAS_BACKEND := tensorflow
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
+
+.PHONY: help install lab test lessons bench clean
+
+help:
+	@echo "make lab      install if needed, then start JupyterLab on lessons/"
+	@echo "make test     install if needed, then run the whole test suite"
+	@echo "make lessons  regenerate lessons/ from solutions/ (nbgrader generate_assignment)"
+	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM)"
+
+# Install (again) only when the inputs changed.
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@# Kernels started from this venv keep TensorFlow's C++ stderr out of cell outputs.
+	mkdir -p $(VENV)/etc/ipython && cp autograder/ipython_kernel_config.py $(VENV)/etc/ipython/
+	touch $@
+
+install: $(STAMP)
+
+lab: install
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/lessons \
+		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+test: install
+	$(BIN)/python -m pytest tests -n 2 --durations=15
+
+lessons: install
+	@mkdir -p .course
+	@for a in $(LESSONS); do \
+		echo "generate_assignment $$a"; \
+		$(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
+	done
+	$(BIN)/python -m autograder.strip lessons
+
+bench: install
+	$(BIN)/python bench/run_lessons.py
+
+clean:
+	rm -rf .course artifacts .pytest_cache

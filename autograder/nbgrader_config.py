@@ -1,0 +1,54 @@
+"""nbgrader configuration for the LSTM course.
+
+Made active by the Makefile (``JUPYTER_CONFIG_PATH=autograder``) for every nbgrader command and for
+JupyterLab's formgrader, assignment list and validate button. Paths are relative to the repository root:
+
+    solutions/<lesson>/   instructor source (nbgrader "source")
+    lessons/<lesson>/     student release   (nbgrader "release", committed)
+    .course/              git-ignored: gradebook.db, submitted/, autograded/, feedback/, exchange/
+
+Override any of these with environment variables (used by the tests and by ``make grade-demo``):
+``LSTM_COURSE_ROOT`` (course root), ``LSTM_COURSE_DB`` (SQLAlchemy URL of the gradebook, e.g. a
+PostgreSQL one for a large class), ``LSTM_COURSE_EXCHANGE`` (exchange folder).
+"""
+
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
+
+REPO = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("LSTM_COURSE_ROOT", REPO))
+WORK = ROOT / ".course"
+
+c.CourseDirectory.course_id = "lstm-course"
+c.CourseDirectory.root = str(ROOT)
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "lessons"
+c.CourseDirectory.submitted_directory = ".course/submitted"
+c.CourseDirectory.autograded_directory = ".course/autograded"
+c.CourseDirectory.feedback_directory = ".course/feedback"
+c.CourseDirectory.db_url = os.environ.get("LSTM_COURSE_DB", f"sqlite:///{WORK / 'gradebook.db'}")
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.h5", "*.keras"]
+
+c.Exchange.root = os.environ.get("LSTM_COURSE_EXCHANGE", str(WORK / "exchange"))
+c.Exchange.path_includes_course = True
+# One machine, one OS user for every student in a demo or a laptop install.
+c.CollectApp.check_owner = False
+
+# Stubs students see in place of the solution regions.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Executing notebooks (validate, autograde): a lesson cell may train a small model.
+c.ExecutePreprocessor.timeout = 180
+c.ExecutePreprocessor.interrupt_on_timeout = True
+# TensorFlow's C++ runtime writes to the process's stderr; keep it out of cell outputs.
+c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.capture_fd_output=False"]
+
+# Feedback never shows hidden tests.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
