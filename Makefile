@@ -52,6 +52,7 @@ lessons: install
 
 bench: install
 	$(BIN)/python bench/run_lessons.py
+	@if [ -f bench/lstm_vs_keras.py ]; then $(BIN)/python bench/lstm_vs_keras.py; fi
 
 clean:
 	rm -rf .course artifacts .pytest_cache

@@ -1,0 +1,67 @@
+"""environment.yml, pyproject.toml and constraints.txt describe the same, installed, environment."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import metadata
+
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from course import REPO
+
+
+def _pyproject_requirements():
+    pp = tomllib.loads((REPO / "pyproject.toml").read_text())
+    deps = pp["project"]["dependencies"] + pp["project"]["optional-dependencies"]["test"]
+    return {canonicalize_name(r.name): r for r in map(Requirement, deps)}
+
+
+def _constraints():
+    pins = {}
+    for line in (REPO / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==", 1)
+            pins[canonicalize_name(name)] = version.strip()
+    return pins
+
+
+def _conda():
+    env = yaml.safe_load((REPO / "environment.yml").read_text())
+    deps = env["dependencies"]
+    conda = [d for d in deps if isinstance(d, str)]
+    pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
+    pins = {}
+    for line in pip:
+        if line.startswith("-e"):
+            continue
+        name, version = line.split("==", 1)
+        pins[canonicalize_name(name)] = version.strip()
+    return conda, pip, pins
+
+
+def test_environment_yml_matches_pyproject():
+    reqs, pins = _pyproject_requirements(), _constraints()
+    conda, pip, env_pins = _conda()
+    assert "python=3.11" in conda, "environment.yml must ask for python=3.11"
+    assert any(line.startswith("-e .") for line in pip), "environment.yml must install the helpers package (-e .)"
+    assert set(env_pins) == set(reqs), (
+        f"environment.yml and pyproject.toml list different packages: only in environment.yml "
+        f"{sorted(set(env_pins) - set(reqs))}, only in pyproject.toml {sorted(set(reqs) - set(env_pins))}"
+    )
+    for name, req in reqs.items():
+        assert env_pins[name] == pins.get(name), (
+            f"{name}: environment.yml pins {env_pins[name]}, constraints.txt (what CI tested) pins {pins.get(name)}"
+        )
+        assert req.specifier.contains(env_pins[name], prereleases=True), (
+            f"{name}=={env_pins[name]} in environment.yml does not satisfy pyproject.toml's {req}"
+        )
+
+
+def test_installed_versions_are_the_tested_ones():
+    """The venv holds exactly the pinned versions of the course's direct dependencies."""
+    for name in _pyproject_requirements():
+        want = _constraints()[name]
+        assert metadata.version(name) == want, f"{name} {metadata.version(name)} installed, constraints.txt pins {want}"
