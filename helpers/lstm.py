@@ -1,0 +1,421 @@
+"""Long short-term memory (LSTM) in NumPy, reproducing ``keras.layers.LSTM`` from its own weights.
+
+Dimension letters: N batch, T time steps, D input features, H hidden units.
+
+Packed weights follow Keras' layout, blocks in the order **i, f, c, o** (input gate, forget gate,
+candidate cell value, output gate)::
+
+    W  kernel            (D, 4H)
+    U  recurrent_kernel  (H, 4H)
+    b  bias              (4H,)
+
+so ``W, U, b = from_keras(layer)`` drops a Keras layer's weights straight in. Equations, one row of
+the batch (row vectors, as in the code)::
+
+    a_t = x_t W + h_{t-1} U + b                   # (N, 4H) pre-activations, blocks i, f, c, o
+    i_t = sigmoid(a_i)    f_t = sigmoid(a_f)    o_t = sigmoid(a_o)
+    g_t = tanh(a_c)                               # candidate cell value, \\tilde c_t in the lessons
+    c_t = f_t * c_{t-1} + i_t * g_t               # the cell state: a gated running sum
+    h_t = o_t * tanh(c_t)
+
+Functions follow CS231n's layout: ``lstm_step_forward`` / ``lstm_step_backward`` for one step,
+``lstm_forward`` / ``lstm_backward`` for a whole sequence. A forward returns its outputs and a
+``cache``; a backward takes upstream gradients and the cache and returns gradients in the order of the
+forward's inputs. ``lstm_forward`` returns ``(h, c, cache)``: the hidden *and* cell states of every
+step, so ``h[:, -1]`` and ``c[:, -1]`` are the two states Keras returns with ``return_state=True``.
+
+Everything is vectorised over the batch: one matrix product for the four gates per step, and the input
+projection ``x W + b`` for all T steps in one product before the time loop. The dtype of the inputs is
+kept (float32 in, float32 out), so results match Keras to about 1e-6 in float32 and gradients can be
+checked in float64. This module imports NumPy only.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers._checks import check_array, check_positive_int
+
+__all__ = [
+    "sigmoid",
+    "lstm_step_forward",
+    "lstm_step_backward",
+    "lstm_forward",
+    "lstm_backward",
+    "lstm_param_count",
+    "split_gates",
+    "pack_gates",
+    "init_lstm_weights",
+    "from_keras",
+    "GATE_ORDER",
+]
+
+#: Order of the four blocks along the last axis of the packed W, U, b (Keras' order).
+GATE_ORDER = ("i", "f", "c", "o")
+
+
+# --------------------------------------------------------------------------------------------------
+# Activations and weight handling
+# --------------------------------------------------------------------------------------------------
+def sigmoid(z) -> np.ndarray:
+    """Numerically stable logistic sigmoid ``1 / (1 + exp(-z))``.
+
+    ``exp`` is only ever evaluated at ``-|z|`` (never overflows), so ``z = ±1000`` gives 0 or 1
+    without a RuntimeWarning, even under ``np.errstate(all="raise")``.
+
+    Args:
+        z: array-like of any shape.
+
+    Returns:
+        ``sigmoid(z)``, same shape, floating dtype (float32 stays float32).
+    """
+    z = np.asarray(z)
+    if not np.issubdtype(z.dtype, np.floating):
+        z = z.astype(np.float64)
+    with np.errstate(under="ignore"):  # exp(-1000) -> 0 is the right answer, not an error
+        e = np.exp(-np.abs(z))  # in [0, 1]: never overflows
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(z.dtype, copy=False)
+
+
+def split_gates(a) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split a packed array along its last axis into its four blocks, in the order i, f, c, o.
+
+    Works for ``W`` (D, 4H), ``U`` (H, 4H), ``b`` (4H,) and pre-activations (N, 4H) alike.
+
+    Args:
+        a: array whose last axis has length 4H.
+
+    Returns:
+        ``(a_i, a_f, a_c, a_o)``, views of ``a``, each with last axis H.
+
+    Raises:
+        ValueError: if the last axis is not a positive multiple of 4.
+    """
+    a = np.asarray(a)
+    if a.ndim == 0 or a.shape[-1] == 0 or a.shape[-1] % 4:
+        raise ValueError(
+            "The last axis of a packed LSTM array must have length 4H (blocks i, f, c, o). "
+            f"Received: shape={a.shape}"
+        )
+    H = a.shape[-1] // 4
+    return a[..., :H], a[..., H : 2 * H], a[..., 2 * H : 3 * H], a[..., 3 * H :]
+
+
+def pack_gates(a_i, a_f, a_c, a_o) -> np.ndarray:
+    """Inverse of :func:`split_gates`: concatenate four blocks along the last axis (order i, f, c, o)."""
+    return np.concatenate([np.asarray(a_i), np.asarray(a_f), np.asarray(a_c), np.asarray(a_o)], axis=-1)
+
+
+def lstm_param_count(D: int, H: int) -> int:
+    """Number of trainable parameters of an LSTM layer: ``4 * (H * (H + D) + H)``.
+
+    Four blocks (i, f, c, o), each with input weights (D, H), recurrent weights (H, H) and a bias (H,);
+    equals ``keras.layers.LSTM(H).count_params()`` once built on D features.
+
+    Args:
+        D: input features (>= 1).
+        H: hidden units (>= 1).
+
+    Returns:
+        The parameter count, an int.
+
+    Raises:
+        ValueError: if D or H is not a positive integer.
+    """
+    D = check_positive_int(D, "D")
+    H = check_positive_int(H, "H")
+    return 4 * (H * (H + D) + H)
+
+
+def init_lstm_weights(D: int, H: int, rng=None, *, forget_bias: float = 1.0, dtype=np.float64):
+    """Random LSTM weights initialised as Keras does by default.
+
+    ``W`` Glorot-uniform over the whole (D, 4H) kernel, ``U`` one (H, 4H) matrix with orthonormal rows
+    (Keras' ``Orthogonal``), ``b`` zeros except the forget block, set to ``forget_bias`` (Keras'
+    ``unit_forget_bias=True`` uses 1).
+
+    Args:
+        D: input features.
+        H: hidden units.
+        rng: a ``np.random.Generator`` or a seed (default: a fresh generator seeded with 0).
+        forget_bias: value of the forget-gate block of ``b``.
+        dtype: floating dtype of the returned arrays.
+
+    Returns:
+        ``(W, U, b)`` with shapes (D, 4H), (H, 4H), (4H,), blocks in the order i, f, c, o.
+    """
+    D = check_positive_int(D, "D")
+    H = check_positive_int(H, "H")
+    rng = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(0 if rng is None else rng)
+    limit = np.sqrt(6.0 / (D + 4 * H))  # Glorot uniform on the (D, 4H) kernel
+    W = rng.uniform(-limit, limit, size=(D, 4 * H))
+    # Orthogonal (H, 4H): rows orthonormal, as keras.initializers.Orthogonal does for a wide matrix.
+    q, r = np.linalg.qr(rng.standard_normal((4 * H, H)))
+    q = q * np.sign(np.diag(r))
+    U = q.T
+    b = np.zeros(4 * H)
+    b[H : 2 * H] = forget_bias
+    return W.astype(dtype), U.astype(dtype), b.astype(dtype)
+
+
+def from_keras(layer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The packed weights ``(W, U, b)`` of a built ``keras.layers.LSTM`` layer.
+
+    Keras stores ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H) and ``bias`` (4H,) with the blocks in
+    the order i, f, c, o, which is exactly this module's layout; no reordering or transposing is needed.
+    A layer built with ``use_bias=False`` gets a zero bias.
+
+    Args:
+        layer: a built ``keras.layers.LSTM`` (call it once, or ``layer.build((None, None, D))``).
+
+    Returns:
+        ``(W, U, b)`` as NumPy arrays of shapes (D, 4H), (H, 4H), (4H,).
+
+    Raises:
+        ValueError: if ``layer`` is not a built LSTM with the default activations (tanh, sigmoid).
+    """
+    cell = getattr(layer, "cell", layer)
+    units = getattr(cell, "units", None)
+    if units is None or "LSTM" not in type(cell).__name__:
+        raise ValueError(
+            f"`layer` must be a keras.layers.LSTM (or LSTMCell). Received: a {type(layer).__name__}"
+        )
+    if not getattr(cell, "built", False):
+        raise ValueError(
+            "`layer` must be built before its weights can be read: call it on an input or "
+            f"`layer.build((None, None, D))` first. Received: an unbuilt layer with units={units}"
+        )
+    act = getattr(getattr(cell, "activation", None), "__name__", None)
+    rec = getattr(getattr(cell, "recurrent_activation", None), "__name__", None)
+    if act != "tanh" or rec != "sigmoid":
+        raise ValueError(
+            "`layer` must use activation='tanh' and recurrent_activation='sigmoid' to be reproduced "
+            f"by helpers.lstm. Received: activation={act!r}, recurrent_activation={rec!r}"
+        )
+    W = np.asarray(cell.kernel.numpy() if hasattr(cell.kernel, "numpy") else cell.kernel)
+    U = np.asarray(
+        cell.recurrent_kernel.numpy() if hasattr(cell.recurrent_kernel, "numpy") else cell.recurrent_kernel
+    )
+    if getattr(cell, "use_bias", True) and getattr(cell, "bias", None) is not None:
+        b = np.asarray(cell.bias.numpy() if hasattr(cell.bias, "numpy") else cell.bias)
+    else:
+        b = np.zeros(4 * units, dtype=W.dtype)
+    return W, U, b
+
+
+# --------------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------------
+def _check_weights(W, U, b) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+    W = check_array(W, "W", (None, None), dims="(D, 4H)")
+    D, H4 = W.shape
+    if H4 == 0 or H4 % 4:
+        raise ValueError(
+            "`W` must have shape (D, 4H): its last axis packs the blocks i, f, c, o. "
+            f"Received: W.shape={W.shape}"
+        )
+    H = H4 // 4
+    U = check_array(U, "U", (H, 4 * H), dims="(H, 4H)")
+    b = check_array(b, "b", (4 * H,), dims="(4H)")
+    return W, U, b, D, H
+
+
+def _dtype(*arrays) -> np.dtype:
+    dt = np.result_type(*arrays)
+    return dt if np.issubdtype(dt, np.floating) else np.dtype(np.float64)
+
+
+def _gates(a: np.ndarray, H: int) -> np.ndarray:
+    """Activations of packed pre-activations a (..., 4H): sigmoid on i, f, o, tanh on c (in place)."""
+    a[..., : 2 * H] = sigmoid(a[..., : 2 * H])
+    a[..., 2 * H : 3 * H] = np.tanh(a[..., 2 * H : 3 * H])
+    a[..., 3 * H :] = sigmoid(a[..., 3 * H :])
+    return a
+
+
+# --------------------------------------------------------------------------------------------------
+# One step
+# --------------------------------------------------------------------------------------------------
+def lstm_step_forward(x_t, h_prev, c_prev, W, U, b):
+    """One LSTM step for a batch.
+
+    Args:
+        x_t: inputs at step t, (N, D).
+        h_prev: previous hidden state h_{t-1}, (N, H).
+        c_prev: previous cell state c_{t-1}, (N, H).
+        W: input weights (D, 4H), blocks i, f, c, o.
+        U: recurrent weights (H, 4H), blocks i, f, c, o.
+        b: biases (4H,), blocks i, f, c, o.
+
+    Returns:
+        ``(h_t, c_t, cache)``: new hidden state (N, H), new cell state (N, H), and a dict with what
+        :func:`lstm_step_backward` needs (keys ``x_t, h_prev, c_prev, W, U, i, f, g, o, tanh_c``).
+
+    Raises:
+        ValueError: if a shape does not match, e.g.
+            ``ValueError: `h_prev` must have shape (N, H) = (4, 16). Received: h_prev.shape=(4, 8)``.
+    """
+    W, U, b, D, H = _check_weights(W, U, b)
+    x_t = check_array(x_t, "x_t", (None, D), dims="(N, D)")
+    N = x_t.shape[0]
+    h_prev = check_array(h_prev, "h_prev", (N, H), dims="(N, H)")
+    c_prev = check_array(c_prev, "c_prev", (N, H), dims="(N, H)")
+    dt = _dtype(x_t, h_prev, c_prev, W, U, b)
+
+    a = (x_t @ W + h_prev @ U + b).astype(dt, copy=False)  # (N, 4H): all four gates in one product
+    gates = _gates(a, H)
+    i, f, g, o = split_gates(gates)
+    c_t = f * c_prev + i * g  # forget part of the old cell state, write part of the candidate
+    tanh_c = np.tanh(c_t)
+    h_t = o * tanh_c  # expose part of the squashed cell state
+    cache = dict(x_t=x_t, h_prev=h_prev, c_prev=c_prev, W=W, U=U, i=i, f=f, g=g, o=o, tanh_c=tanh_c)
+    return h_t, c_t, cache
+
+
+def _step_backward_core(dh_t, dc_t, i, f, g, o, tanh_c, c_prev):
+    """Gradient w.r.t. the packed pre-activations (N, 4H) and the part of dc_prev through the cell path."""
+    do = dh_t * tanh_c
+    dc = dc_t + dh_t * o * (1.0 - tanh_c**2)  # total gradient reaching c_t
+    da = np.concatenate(
+        [
+            dc * g * i * (1.0 - i),  # through i_t = sigmoid(a_i)
+            dc * c_prev * f * (1.0 - f),  # through f_t = sigmoid(a_f)
+            dc * i * (1.0 - g**2),  # through g_t = tanh(a_c)
+            do * o * (1.0 - o),  # through o_t = sigmoid(a_o)
+        ],
+        axis=-1,
+    )
+    return da, dc * f  # dc_prev: the cell path (the constant error carousel) multiplies by f_t only
+
+
+def lstm_step_backward(dh_t, dc_t, cache):
+    """Backward pass of one LSTM step.
+
+    Args:
+        dh_t: upstream gradient of the loss w.r.t. h_t, (N, H).
+        dc_t: upstream gradient w.r.t. c_t, (N, H) (from step t + 1; zeros at the last step).
+        cache: the cache returned by :func:`lstm_step_forward`.
+
+    Returns:
+        ``(dx_t, dh_prev, dc_prev, dW, dU, db)`` with shapes (N, D), (N, H), (N, H), (D, 4H), (H, 4H),
+        (4H,); packed gradients in the order i, f, c, o.
+
+    Raises:
+        ValueError: if dh_t or dc_t does not have the shape of h_t.
+    """
+    N, H = cache["h_prev"].shape
+    dh_t = check_array(dh_t, "dh_t", (N, H), dims="(N, H)")
+    dc_t = check_array(dc_t, "dc_t", (N, H), dims="(N, H)")
+    da, dc_prev = _step_backward_core(
+        dh_t, dc_t, cache["i"], cache["f"], cache["g"], cache["o"], cache["tanh_c"], cache["c_prev"]
+    )
+    dx_t = da @ cache["W"].T  # (N, D)
+    dh_prev = da @ cache["U"].T  # (N, H)
+    dW = cache["x_t"].T @ da  # (D, 4H)
+    dU = cache["h_prev"].T @ da  # (H, 4H)
+    db = da.sum(axis=0)  # (4H,)
+    return dx_t, dh_prev, dc_prev, dW, dU, db
+
+
+# --------------------------------------------------------------------------------------------------
+# A whole sequence
+# --------------------------------------------------------------------------------------------------
+def lstm_forward(x, h0, c0, W, U, b):
+    """Run an LSTM over whole sequences (batch-first, as Keras).
+
+    Args:
+        x: inputs, (N, T, D).
+        h0: initial hidden state, (N, H) (Keras uses zeros).
+        c0: initial cell state, (N, H) (Keras uses zeros).
+        W: input weights (D, 4H), blocks i, f, c, o.
+        U: recurrent weights (H, 4H), blocks i, f, c, o.
+        b: biases (4H,), blocks i, f, c, o.
+
+    Returns:
+        ``(h, c, cache)``: hidden states (N, T, H), cell states (N, T, H) of every step, and a dict for
+        :func:`lstm_backward`. ``h`` is Keras' output with ``return_sequences=True``; ``h[:, -1]`` and
+        ``c[:, -1]`` are the states Keras returns with ``return_state=True``.
+
+    Raises:
+        ValueError: if a shape does not match, e.g.
+            ``ValueError: `x` must have shape (N, T, D) = (N, T, 3). Received: x.shape=(4, 5)``.
+    """
+    W, U, b, D, H = _check_weights(W, U, b)
+    x = check_array(x, "x", (None, None, D), dims="(N, T, D)")
+    N, T, _ = x.shape
+    h0 = check_array(h0, "h0", (N, H), dims="(N, H)")
+    c0 = check_array(c0, "c0", (N, H), dims="(N, H)")
+    dt = _dtype(x, h0, c0, W, U, b)
+
+    # Input projection for all steps at once: (N*T, D) @ (D, 4H), then time-major for cheap slicing.
+    xw = (x.reshape(N * T, D) @ W + b).astype(dt, copy=False).reshape(N, T, 4 * H).transpose(1, 0, 2)
+    gates = np.empty((T, N, 4 * H), dtype=dt)  # activations i, f, g, o of every step
+    h = np.empty((T, N, H), dtype=dt)
+    c = np.empty((T, N, H), dtype=dt)
+    tanh_c = np.empty((T, N, H), dtype=dt)
+    h_t, c_t = h0.astype(dt, copy=False), c0.astype(dt, copy=False)
+    for t in range(T):
+        a = xw[t] + h_t @ U  # (N, 4H): the recurrent part, one product per step
+        gt = _gates(a, H)
+        gates[t] = gt
+        c_t = gt[:, H : 2 * H] * c_t + gt[:, :H] * gt[:, 2 * H : 3 * H]
+        tanh_c[t] = np.tanh(c_t)
+        h_t = gt[:, 3 * H :] * tanh_c[t]
+        h[t], c[t] = h_t, c_t
+    cache = dict(x=x, h0=h0, c0=c0, W=W, U=U, gates=gates, h=h, c=c, tanh_c=tanh_c)
+    return h.transpose(1, 0, 2), c.transpose(1, 0, 2), cache
+
+
+def lstm_backward(dh, cache, dc_last=None):
+    """Backpropagation through time for :func:`lstm_forward`.
+
+    Args:
+        dh: gradient of the loss w.r.t. every hidden state, (N, T, H) (zeros where the loss ignores h_t).
+        cache: the cache returned by :func:`lstm_forward`.
+        dc_last: optional gradient w.r.t. the last cell state c_T, (N, H) (when the loss uses the cell
+            state Keras returns with ``return_state=True``); default zeros.
+
+    Returns:
+        ``(dx, dh0, dc0, dW, dU, db)`` with shapes (N, T, D), (N, H), (N, H), (D, 4H), (H, 4H), (4H,).
+        Parameter gradients are summed over all T steps (the weights are shared across time); packed
+        gradients in the order i, f, c, o.
+
+    Raises:
+        ValueError: if dh does not have the shape of the forward's output h.
+    """
+    x, W, U = cache["x"], cache["W"], cache["U"]
+    N, T, D = x.shape
+    H = U.shape[0]
+    dh = check_array(dh, "dh", (N, T, H), dims="(N, T, H)")
+    dh_tm = dh.transpose(1, 0, 2)  # (T, N, H)
+    gates, c, tanh_c, h = cache["gates"], cache["c"], cache["tanh_c"], cache["h"]
+    dt = np.result_type(dh, gates.dtype)
+
+    da = np.empty((T, N, 4 * H), dtype=dt)  # gradient w.r.t. the pre-activations of every step
+    dh_next = np.zeros((N, H), dtype=dt)  # gradient arriving at h_t from step t + 1
+    if dc_last is None:
+        dc_next = np.zeros((N, H), dtype=dt)
+    else:
+        dc_next = check_array(dc_last, "dc_last", (N, H), dims="(N, H)").astype(dt)
+    for t in reversed(range(T)):
+        g4 = gates[t]
+        c_prev = c[t - 1] if t > 0 else cache["c0"]
+        da[t], dc_next = _step_backward_core(
+            dh_tm[t] + dh_next,
+            dc_next,
+            g4[:, :H],
+            g4[:, H : 2 * H],
+            g4[:, 2 * H : 3 * H],
+            g4[:, 3 * H :],
+            tanh_c[t],
+            c_prev,
+        )
+        dh_next = da[t] @ U.T  # to h_{t-1}
+    # Shared weights: sum the per-step contributions, each as one big product over all N*T rows.
+    da_flat = da.transpose(1, 0, 2).reshape(N * T, 4 * H)
+    dx = (da_flat @ W.T).reshape(N, T, D)
+    dW = x.reshape(N * T, D).T @ da_flat
+    h_prev = np.concatenate([cache["h0"][None], h[:-1]], axis=0)  # (T, N, H): h_{t-1} for every t
+    dU = h_prev.reshape(T * N, H).T @ da.reshape(T * N, 4 * H)
+    db = da_flat.sum(axis=0)
+    return dx, dh_next, dc_next, dW, dU, db
