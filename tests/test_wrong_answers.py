@@ -81,10 +81,12 @@ def test_wrong_answers_lose_points(lesson):
     with client.setup_kernel():
         _run(client, nb.cells, 0)
         assert not error_outputs(nb), f"the solution of {lesson} raised: {error_outputs(nb)}"
+        # nbclient stores each executed cell back into client.nb, so keep the correct cells apart.
+        original = copy.deepcopy(nb.cells)
         for ans in cat["answers"]:
             idx, solution = cell_by_grade_id(nb, ans["cell"])
             end = max(cell_by_grade_id(nb, gid)[0] for gid in ans["fails"])
-            span = [copy.deepcopy(c) for c in nb.cells[idx : end + 1]]
+            span = [copy.deepcopy(c) for c in original[idx : end + 1]]
             span[0].source = wrong_source(solution.source, ans)
             _run(client, span, idx)
             for gid in ans["fails"]:
@@ -93,7 +95,7 @@ def test_wrong_answers_lose_points(lesson):
                 if score != 0:
                     problems.append(f"{ans['name']!r} ({ans['cell']}) still scores {score}/{max_score} on {gid}")
             # Restore the correct definitions; the named cells must pass again.
-            restored = [copy.deepcopy(c) for c in nb.cells[idx : end + 1]]
+            restored = [copy.deepcopy(c) for c in original[idx : end + 1]]
             _run(client, restored, idx)
             for gid in ans["fails"]:
                 cell = restored[cell_by_grade_id(nb, gid)[0] - idx]
