@@ -7,6 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
+LAB_ARGS ?=
 
 # The course's nbgrader configuration, for every nbgrader command and for JupyterLab.
 export JUPYTER_CONFIG_PATH := $(CURDIR)/autograder
@@ -37,7 +38,7 @@ install: $(STAMP)
 
 lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/lessons \
-		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,)
+		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: install
 	$(BIN)/python -m pytest tests -n 2 --durations=15
