@@ -46,9 +46,24 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 # TensorFlow's C++ runtime writes to the process's stderr; keep it out of cell outputs.
 c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.capture_fd_output=False"]
 
-# Feedback never shows hidden tests.
+# Autograding survives bad submissions (autograder/README.md, "Bad submissions and the sandbox"):
+# student code runs in a bubblewrap sandbox with time and memory limits and a tamper guard; a cell that
+# kills or hangs the kernel loses its own points only; deleted test cells are put back and graded.
+c.Autograde.autograde_preprocessors = [
+    "autograder.preprocessors.GuardedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback never shows hidden tests: neither their source nor their lines in tracebacks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
+    "autograder.preprocessors.HideHiddenTestTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

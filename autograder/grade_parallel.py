@@ -1,0 +1,138 @@
+"""Autograde a class with several nbgrader processes at once, without corrupting the gradebook.
+
+    python -m autograder.grade_parallel [--workers N] [--lessons A,B] [STUDENT ...]
+
+(run from the course root, with the course config: ``JUPYTER_CONFIG_PATH=autograder``.)
+
+The students are dealt round-robin to N workers; each worker is one ``nbgrader autograde '*'`` process
+that grades every lesson of its own students (``--CourseDirectory.student_id_exclude`` = everybody
+else), so workers never write the same rows. They share one gradebook:
+
+- SQLite (the default): each connection waits up to 120 s for the write lock (``?timeout=120`` on the
+  URL) instead of failing with "database is locked"; nbgrader's writes are short transactions (the
+  submission row, then the grades), the long part (running the notebook) holds no lock. A worker whose
+  run still fails on a locked database is retried once, for its students only.
+- PostgreSQL (``LSTM_COURSE_DB=postgresql://...``): concurrent writers are what it is made for.
+
+Afterwards the gradebook is checked (``PRAGMA integrity_check`` for SQLite) and every (student, lesson)
+that was submitted must have a graded submission.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+BIN = Path(sys.executable).parent
+
+
+def sqlite_path(db_url: str) -> Path | None:
+    u = urlparse(db_url)
+    if not u.scheme.startswith("sqlite") or u.path in ("", "/", "/:memory:"):
+        return None
+    return Path(u.path[1:] if u.path.startswith("//") else u.path)
+
+
+def with_busy_timeout(db_url: str, seconds: int = 120) -> str:
+    if sqlite_path(db_url) is None or "timeout=" in db_url:
+        return db_url
+    return db_url + ("&" if "?" in db_url else "?") + f"timeout={seconds}"
+
+
+def integrity_ok(db_url: str) -> bool:
+    path = sqlite_path(db_url)
+    if path is None:
+        return True
+    with sqlite3.connect(path) as con:
+        return con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def deal(students: list[str], workers: int) -> list[list[str]]:
+    groups = [students[i::workers] for i in range(max(1, min(workers, len(students))))]
+    return [g for g in groups if g]
+
+
+def _command(lesson_glob: str, exclude: list[str], timeout: int | None, extra: list[str]) -> list[str]:
+    cmd = [str(BIN / "nbgrader"), "autograde", lesson_glob, "--force"]
+    if exclude:
+        cmd.append("--CourseDirectory.student_id_exclude=" + ",".join(exclude))
+    if timeout:
+        cmd.append(f"--ExecutePreprocessor.timeout={timeout}")
+    return cmd + list(extra)
+
+
+def autograde_students(root: Path, env: dict, students: list[str], everybody: list[str], *, workers: int = 2,
+                       lessons: str = "*", timeout: int | None = None, extra: list[str] = (),
+                       log_dir: Path | None = None) -> list[subprocess.CompletedProcess]:
+    """Run the workers in ``root`` with ``env``; returns their finished processes (logs in ``log_dir``)."""
+    env = dict(env)
+    submitted = root / ".course" / "submitted"
+    everybody = set(everybody) | ({d.name for d in submitted.iterdir() if d.is_dir()} if submitted.is_dir() else set())
+    env["LSTM_COURSE_DB"] = with_busy_timeout(env.get("LSTM_COURSE_DB", f"sqlite:///{root / '.course' / 'gradebook.db'}"))
+    log_dir = Path(log_dir or root / ".course" / "logs")
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    def start(i, group):
+        exclude = sorted(set(everybody) - set(group))
+        log = open(log_dir / f"autograde-worker{i}.log", "a")
+        return subprocess.Popen(_command(lessons, exclude, timeout, extra), cwd=root, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, text=True), log, group
+
+    running = [start(i, g) for i, g in enumerate(deal(students, workers))]
+    done, retried = [], False
+    while running:
+        proc, log, group = running.pop(0)
+        proc.wait()
+        log.close()
+        text = (log_dir / Path(log.name).name).read_text(errors="replace")
+        if proc.returncode != 0 and "database is locked" in text and not retried:
+            retried = True
+            running.append(start(len(done) + 100, group))
+            continue
+        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, text, ""))
+    return done
+
+
+def autograde_parallel(course, lessons: list[str], students: list[str], workers: int = 2) -> None:
+    """Autograde ``lessons`` x ``students`` of an :class:`autograder.classroom.Course`."""
+    lesson_glob = lessons[0] if len(lessons) == 1 else "*"
+    procs = autograde_students(course.root, course.env, students, students, workers=workers, lessons=lesson_glob,
+                               timeout=course.timeout)
+    for p in procs:
+        if p.returncode != 0:
+            # nbgrader exits 1 when one notebook could not be graded (e.g. malformed JSON); the others are.
+            print(f"[grade-parallel] a worker exited with {p.returncode}; see {course.root / '.course' / 'logs'}",
+                  file=sys.stderr)
+    if not integrity_ok(course.db_url):
+        raise RuntimeError("the gradebook failed PRAGMA integrity_check")
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("students", nargs="*", help="student ids (default: every folder in submitted/)")
+    p.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    p.add_argument("--lessons", default="*", help="an assignment id or a glob (default '*')")
+    p.add_argument("--timeout", type=int, default=None)
+    a = p.parse_args(argv)
+    root = Path(os.environ.get("LSTM_COURSE_ROOT", os.getcwd()))
+    submitted = root / ".course" / "submitted"
+    everybody = sorted(d.name for d in submitted.iterdir() if d.is_dir())
+    students = a.students or everybody
+    t0 = time.monotonic()
+    procs = autograde_students(root, dict(os.environ), students, everybody, workers=a.workers, lessons=a.lessons,
+                               timeout=a.timeout)
+    db = os.environ.get("LSTM_COURSE_DB", f"sqlite:///{root / '.course' / 'gradebook.db'}")
+    print(f"{len(students)} students, {a.workers} workers: {time.monotonic() - t0:.1f} s; "
+          f"exit codes {[pr.returncode for pr in procs]}; gradebook integrity "
+          f"{'ok' if integrity_ok(db) else 'FAILED'}")
+    return max(pr.returncode for pr in procs)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
