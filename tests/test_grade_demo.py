@@ -86,3 +86,81 @@ def test_csv_and_feedback(demo):
     ada = next((demo.root / "students" / "ada" / COURSE_ID / LESSON / "feedback").rglob("*.html")).read_text()
     cleo = next((demo.root / "students" / "cleo" / COURSE_ID / LESSON / "feedback").rglob("*.html")).read_text()
     assert ada != cleo and "NotImplementedError" in cleo and "NotImplementedError" not in ada
+
+
+# -- a PostgreSQL gradebook (db_url), for large classes ----------------------------------------------
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    """A throw-away PostgreSQL server on a Unix socket; yields the SQLAlchemy URL of an empty database."""
+    import importlib.util
+    import os
+    import pwd
+    import subprocess
+
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    if importlib.util.find_spec("psycopg") is None:
+        pytest.skip("the psycopg driver is not installed in the venv (pip install 'psycopg[binary]')")
+    user = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no `postgres` user to run the server")
+        user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups", "--"]
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="lstm-pg-"))  # pytest's tmp_path is 0700: not for `postgres`
+    base.chmod(0o777)
+    data, sock = base / "pgdata", base / "pgsock"
+    sock.mkdir()
+    sock.chmod(0o777)
+    env = {**os.environ, "LC_ALL": "C"}
+    subprocess.run([*user, str(bindir / "initdb"), "-D", str(data), "-U", "grader", "--auth=trust", "-E", "UTF8", "--locale=C"],
+                   check=True, capture_output=True, env=env)
+    subprocess.run([*user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "pg.log"),
+                    "-o", f"-k {sock} -c listen_addresses=''", "start"], check=True, capture_output=True, env=env)
+    try:
+        subprocess.run([*user, str(bindir / "createdb"), "-h", str(sock), "-U", "grader", "gradebook"],
+                       check=True, capture_output=True, env=env)
+        yield f"postgresql+psycopg://grader@/gradebook?host={sock}"
+    finally:
+        subprocess.run([*user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True, env=env)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_postgresql_gradebook(postgres, tmp_path):
+    """nbgrader with db_url on PostgreSQL: generate, autograde two workers in parallel, read the scores."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(REPO / "tests" / "bad_submissions"))
+    import tiny_lesson
+    from autograder.grade_parallel import autograde_students
+
+    course = classroom.Course(tmp_path / "course", timeout=20).create([])
+    course.env["LSTM_COURSE_DB"] = postgres
+    tiny_lesson.write(course.root)
+    lesson, name = tiny_lesson.LESSON, tiny_lesson.NOTEBOOK
+    course.nbgrader("generate_assignment", lesson, "--force")
+    kinds = {"p1": "correct", "p2": "blank", "p3": "correct", "p4": "partial"}
+    for student, kind in kinds.items():
+        nb = classroom.student_notebook(kind, course.root / "lessons" / lesson / name,
+                                        course.root / "solutions" / lesson / name, lesson)
+        dest = course.root / ".course" / "submitted" / student / lesson
+        dest.mkdir(parents=True)
+        nbformat.write(nb, dest / name)
+    procs = autograde_students(course.root, course.env, sorted(kinds), sorted(kinds), workers=2, lessons=lesson)
+    assert [p.returncode for p in procs] == [0, 0], [p.stdout[-2000:] for p in procs]
+    assert not (course.root / ".course" / "gradebook.db").exists(), "the SQLite gradebook must not be used"
+    got = {s: course.cell_scores(lesson, s) for s in kinds}
+    assert got["p1"] == got["p3"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 1.0}
+    assert got["p2"] == {"test_ex1_mean_state": 0.0, "test_ex2_squash": 0.0}
+    assert got["p4"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 0.0}
