@@ -74,6 +74,16 @@ def rel_error(a, b):
     """Largest relative error ``|a - b| / max(1e-8, |a| + |b|)`` over all entries.
 
     Around 1e-7 or below: the analytic gradient is right (float64); 1e-2 or above: it is wrong.
+
+    Args:
+        a: array, any shape (e.g. an analytic gradient).
+        b: array of the same shape (e.g. the numerical gradient).
+
+    Returns:
+        The largest entry-wise relative error, a float (0.0 for empty arrays).
+
+    Raises:
+        ValueError: if the shapes differ.
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -87,7 +97,14 @@ def rel_error(a, b):
 
 
 def global_norm(grads):
-    """``sqrt(sum of squares of every entry of every array)``; ``None`` entries are skipped."""
+    """The global norm of a list of arrays: ``sqrt(sum of squares of every entry of every array)``.
+
+    Args:
+        grads: list of arrays (any shapes) or ``None`` entries, which are skipped.
+
+    Returns:
+        The global norm, a float.
+    """
     return float(np.sqrt(sum(float(np.sum(np.square(np.asarray(g, dtype=float)))) for g in grads if g is not None)))
 
 
