@@ -14,11 +14,14 @@ export JUPYTER_CONFIG_PATH := $(CURDIR)/autograder
 export TF_CPP_MIN_LOG_LEVEL := 3
 export KERAS_BACKEND := tensorflow
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# The venv's commands first: nbgrader runs `alembic` by name when it creates a new gradebook (the
+# formgrader answers 500 without it).
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
 .PHONY: sandbox grade-demo
-.PHONY: help install lab test lessons bench clean
+.PHONY: help install lab test lessons bench clean browser-deps
 
 help:
 	@echo "make lab      install if needed, then start JupyterLab on lessons/"
@@ -42,8 +45,13 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/lessons \
 		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
-test: install sandbox
+test: install browser-deps sandbox
 	$(BIN)/python -m pytest tests -n 2 --durations=15
+
+# Headless Chromium for tests/test_browser.py (Debian packages; quick when already installed). When it
+# cannot be installed the browser test skips and says why.
+browser-deps:
+	@bash tests/browser/install_chromium.sh || echo "browser-deps: Chromium could not be installed; tests/test_browser.py will skip"
 
 lessons: install
 	@mkdir -p .course
