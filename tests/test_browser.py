@@ -439,7 +439,7 @@ def run_student_path(repo: Path, tmp: Path, shots: Path, chromium: Path) -> dict
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
-            page = None
+            page = s = None
             try:
                 page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
                 page.set_default_timeout(30_000)
@@ -533,15 +533,20 @@ def run_student_path(repo: Path, tmp: Path, shots: Path, chromium: Path) -> dict
                 assert not other_errs, "JavaScript errors while working on the lesson:\n" + "\n".join(other_errs)
                 assert not s.outside_requests, f"the page tried to reach the internet: {s.outside_requests[:5]}"
                 timings.update(s.timings)
-            except BaseException:
+            except BaseException as e:
                 if page is not None:
                     page.screenshot(path=str(shots / "99-failure.png"))
+                    seen = [f"[{step}] {text}" for step, text in s.console_errors] if s else []
+                    if seen:
+                        e.add_note("JavaScript console errors seen:\n" + "\n".join(seen[:20]))
                 raise
             finally:
                 browser.close()
     except Exception as e:
+        notes = "\n".join(getattr(e, "__notes__", []))
         raise AssertionError(
-            f"{type(e).__name__}: {e}\n\n(screenshots in {shots}; the jupyter lab log ends:)\n{lab.log_tail(25)}"
+            f"{type(e).__name__}: {e}\n{notes}\n\n(screenshots in {shots}; the jupyter lab log ends:)\n"
+            f"{lab.log_tail(25)}"
         ) from e
     finally:
         for proc in (release, extensions):

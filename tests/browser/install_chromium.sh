@@ -5,7 +5,7 @@
 # (no `playwright install`): Playwright is pointed at /usr/bin/chromium.
 # Exit status 0 when Chromium is usable afterwards, 1 otherwise (the browser test then skips).
 set -u
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+CHROMIUM=${LSTM_CHROMIUM:-/usr/bin/chromium}
 
 if [ -x "$CHROMIUM" ] && command -v chromedriver >/dev/null 2>&1; then
     exit 0
@@ -36,8 +36,12 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null \
     && $SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
 status=$?
-if [ $status -ne 0 ] || [ ! -x "$CHROMIUM" ]; then
+if [ $status -ne 0 ]; then
     echo "install_chromium: apt-get failed (status $status); chromium is not available" >&2
+    exit 1
+fi
+if [ ! -x "$CHROMIUM" ]; then
+    echo "install_chromium: apt-get installed chromium, but $CHROMIUM is not an executable" >&2
     exit 1
 fi
 exit 0
