@@ -227,10 +227,11 @@ def hidden_jacobian_norms(h, U, ord=2):
 def gradient_regime(U, tol=0.05):
     """Predict from the spectral radius of U whether gradients through time vanish or may explode.
 
-    With ``rho = max |eigenvalue of U|``: a long product of Jacobians diag(1 - h^2) U.T shrinks
-    geometrically when rho < 1 (exactly so for a linear RNN; tanh only multiplies by factors <= 1).
-    When rho > 1 the linear part grows geometrically, so gradients *may* explode -- in a tanh RNN the
-    states can also saturate, and then the diag(1 - h^2) factors make them vanish after all.
+    With ``rho = max |eigenvalue of U|``: for a linear RNN the product U.T ** lag shrinks geometrically
+    when rho < 1 and grows when rho > 1. With tanh, the factors diag(1 - h^2) are <= 1: vanishing is
+    guaranteed when the largest singular value of U is < 1 (equal to rho for a symmetric U), and typical
+    when only rho < 1. When rho > 1 gradients *may* explode -- the states can also saturate, and then
+    the diag(1 - h^2) factors make them vanish after all. This is a long-lag, linear-regime prediction.
 
     Args:
         U: recurrent weights, shape (H, H).
