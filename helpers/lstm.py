@@ -340,7 +340,8 @@ def lstm_forward(x, h0, c0, W, U, b):
 
     Returns:
         ``(h, c, cache)``: hidden states (N, T, H), cell states (N, T, H) of every step, and a dict for
-        :func:`lstm_backward`. ``h`` is Keras' output with ``return_sequences=True``; ``h[:, -1]`` and
+        :func:`lstm_backward` (time-major arrays: ``gates`` (T, N, 4H) the activations i, f, g, o of every
+        step, ``c`` and ``tanh_c`` (T, N, H), plus the inputs). ``h`` is Keras' output with ``return_sequences=True``; ``h[:, -1]`` and
         ``c[:, -1]`` are the states Keras returns with ``return_state=True``.
 
     Raises:
