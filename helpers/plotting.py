@@ -43,14 +43,14 @@ def plot_forecasts(times, actual, forecasts: dict, *, title: str, ylabel: str, a
     import matplotlib.pyplot as plt
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(10, 4))
+        _, ax = plt.subplots(figsize=(11, 4.5))
     ax.plot(times, actual, color="black", lw=2.2, label="actual")
     for label, values in forecasts.items():
         ax.plot(times, values, ls="--", lw=1.5, label=label)
     ax.set_title(title)
     ax.set_xlabel("time")
     ax.set_ylabel(ylabel)
-    ax.legend(ncol=min(4, len(forecasts) + 1), loc="upper left")
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
@@ -70,12 +70,12 @@ def plot_error_by_horizon(errors: dict, *, title: str, ylabel: str, ax=None):
     import numpy as np
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4))
+        _, ax = plt.subplots(figsize=(10, 4))
     for label, values in errors.items():
         values = np.asarray(values)
         ax.plot(np.arange(1, len(values) + 1), values, marker="o", ms=3, label=label)
     ax.set_title(title)
     ax.set_xlabel("steps ahead h (hours)")
     ax.set_ylabel(ylabel)
-    ax.legend(loc="upper left", ncol=2)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
