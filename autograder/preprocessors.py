@@ -180,13 +180,14 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
                     if where is None:
                         where = int(match.group(3))
                     continue
-            elif "Traceback (most recent call last)" in _plain(frame) or set(_plain(frame).strip()) <= {"-"}:
-                continue
-            kept.append(frame)
+                kept.append(frame)  # the student's own code, in another cell
+            # library frames, headers and "[... skipping hidden frame]" lines are left out
         in_hidden = where is None or where in hidden
         evalue = str(output.get("evalue", ""))
-        if in_hidden:
-            evalue = "\n".join(l for l in evalue.split("\n") if not _DUMP.match(l)).strip()
+        if in_hidden:  # NumPy's messages end with dumps of both arrays: the hidden inputs' results
+            lines_ = evalue.split("\n")
+            cut = next((i for i, l in enumerate(lines_) if _DUMP.match(l)), len(lines_))
+            evalue = "\n".join(lines_[:cut]).strip()
         if where is not None and not in_hidden and 0 < where <= len(lines):
             head = (f"\x1b[0;31mTest `{grade_id}` failed\x1b[0m at this visible check (line {where}):\n"
                     f"    {lines[where - 1].strip()}")

@@ -31,6 +31,7 @@ from autograder.sandbox import sandbox_status  # noqa: E402
 
 LESSON = "01-sequences"
 TIMEOUT = 20  # seconds per cell; 01-sequences' cells take well under a second
+MEMORY = "1536M"  # the kernels' address-space limit (RLIMIT_AS) in the sandbox
 pytestmark = [pytest.mark.slow]
 
 
@@ -45,6 +46,8 @@ def _lesson():
 
 def _course(root: Path, lesson: str, solutions: Path | None) -> Course:
     course = Course(root, timeout=TIMEOUT)
+    # 01-sequences needs NumPy only: a small address-space limit keeps the memory hog's RSS small in CI.
+    course.env["LSTM_SANDBOX_MEMORY"] = MEMORY
     if solutions is None:
         course.create([])
         tiny_lesson.write(course.root)
