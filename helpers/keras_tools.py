@@ -44,6 +44,14 @@ def gru_param_count(units: int, features: int, reset_after: bool = True) -> int:
 
     Keras' default ``reset_after=True`` keeps two bias vectors per block (input and recurrent):
     ``3 * (H * (H + D) + 2H)``; with ``reset_after=False`` one: ``3 * (H * (H + D) + H)``.
+
+    Args:
+        units: H, hidden units (>= 1).
+        features: D, input features per step (>= 1).
+        reset_after: Keras' ``reset_after`` argument of the GRU layer.
+
+    Returns:
+        The count, an int.
     """
     H = check_positive_int(units, "units")
     D = check_positive_int(features, "features")
@@ -51,14 +59,30 @@ def gru_param_count(units: int, features: int, reset_after: bool = True) -> int:
 
 
 def simple_rnn_param_count(units: int, features: int) -> int:
-    """Number of parameters of ``keras.layers.SimpleRNN(units)``: ``H * (H + D) + H``."""
+    """Number of parameters of ``keras.layers.SimpleRNN(units)``: ``H * (H + D) + H``.
+
+    Args:
+        units: H, hidden units (>= 1).
+        features: D, input features per step (>= 1).
+
+    Returns:
+        The count, an int.
+    """
     H = check_positive_int(units, "units")
     D = check_positive_int(features, "features")
     return H * (H + D) + H
 
 
 def dense_param_count(units: int, features: int) -> int:
-    """Number of parameters of ``keras.layers.Dense(units)`` on ``features`` inputs: ``D * units + units``."""
+    """Number of parameters of ``keras.layers.Dense(units)`` on inputs of shape (N, D): ``D * units + units``.
+
+    Args:
+        units: outputs of the layer (>= 1).
+        features: D, inputs per sample (>= 1).
+
+    Returns:
+        The count, an int.
+    """
     H = check_positive_int(units, "units")
     D = check_positive_int(features, "features")
     return D * H + H
@@ -166,6 +190,10 @@ def deterministic_keras(threads: int | None = None) -> None:
 
     Call once after importing Keras, before building any model; then ``keras.utils.set_random_seed``
     before each training run.
+
+    Args:
+        threads: if given, the number of TensorFlow inter- and intra-op threads (ignored once
+            TensorFlow has started running ops).
     """
     import tensorflow as tf
 
@@ -190,6 +218,7 @@ def train_sequence_classifier(
     batch_size: int = 128,
     learning_rate: float = 0.01,
     seed: int = 0,
+    stop_at_accuracy: float | None = None,
     **cell_kwargs,
 ):
     """Train Embedding -> ``cell`` -> Dense(1, sigmoid) on token sequences, with a fixed seed.
@@ -203,6 +232,8 @@ def train_sequence_classifier(
         embed_dim: size of the token embedding.
         epochs, batch_size, learning_rate: the training budget (Adam).
         seed: passed to ``keras.utils.set_random_seed`` before building the model.
+        stop_at_accuracy: if given, stop after the first epoch whose training accuracy reaches it
+            (``epochs`` is then the maximum budget; a model that has solved the task stops early).
         **cell_kwargs: extra arguments of the recurrent layer, e.g. ``unit_forget_bias=False``.
 
     Returns:
@@ -223,6 +254,17 @@ def train_sequence_classifier(
         ]
     )
     model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
+    callbacks = []
+    if stop_at_accuracy is not None:
+
+        class _StopWhenSolved(keras.callbacks.Callback):
+            def on_epoch_end(self, epoch, logs=None):
+                if (logs or {}).get("accuracy", 0.0) >= stop_at_accuracy:
+                    self.model.stop_training = True
+
+        callbacks.append(_StopWhenSolved())
     t0 = time.perf_counter()
-    history = model.fit(tokens, labels, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True)
+    history = model.fit(
+        tokens, labels, epochs=epochs, batch_size=batch_size, verbose=0, shuffle=True, callbacks=callbacks
+    )
     return model, history, time.perf_counter() - t0

@@ -93,3 +93,13 @@ def test_train_sequence_classifier_repeatable(keras):
         for _ in range(2)
     ]
     assert runs[0].history["loss"] == runs[1].history["loss"]
+
+
+def test_train_sequence_classifier_stops_when_solved(keras):
+    from helpers import tasks
+
+    tokens, labels = tasks.make_negation_task(256, 1, prefix=0, seed=0)
+    _, hist, _ = kt.train_sequence_classifier(
+        "GRU", tokens, labels, vocab_size=tasks.VOCAB_SIZE, units=8, epochs=40, learning_rate=0.05, stop_at_accuracy=0.9
+    )
+    assert len(hist.history["loss"]) < 40 and hist.history["accuracy"][-1] >= 0.9
