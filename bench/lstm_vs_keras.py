@@ -25,7 +25,8 @@ import time
 import numpy as np
 
 
-def median_time(fn, repeats: int, warmup: int = 3) -> float:
+def run_times(fn, repeats: int, warmup: int = 3) -> tuple[float, float]:
+    """(median, min) wall-clock seconds of fn() over ``repeats`` runs after ``warmup`` runs."""
     for _ in range(warmup):
         fn()
     times = []
@@ -33,7 +34,7 @@ def median_time(fn, repeats: int, warmup: int = 3) -> float:
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(times), min(times)
 
 
 def main() -> None:
@@ -68,26 +69,30 @@ def main() -> None:
     ours, _, _ = lstm_forward(x, h0, h0, W, U, b)
     max_diff = float(np.max(np.abs(ours - ref)))
 
-    t_np = median_time(lambda: lstm_forward(x, h0, h0, W, U, b), args.repeats)
-    t_eager = median_time(lambda: np.asarray(layer(x_tf)), args.repeats)
-    t_graph = median_time(lambda: np.asarray(compiled(x_tf)), args.repeats)
+    t_np = run_times(lambda: lstm_forward(x, h0, h0, W, U, b), args.repeats)
+    t_eager = run_times(lambda: np.asarray(layer(x_tf)), args.repeats)
+    t_graph = run_times(lambda: np.asarray(compiled(x_tf)), args.repeats)
 
     print(f"LSTM forward, batch N={N}, steps T={T}, features D={D}, units H={H}, float32, CPU")
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"numpy {np.__version__}, keras {keras.__version__}, tensorflow {tf.__version__}")
-    print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; median of {args.repeats} runs after 3 warm-up runs; max |h_numpy - h_keras| = {max_diff:.1e}\n")
+    print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; {args.repeats} runs after 3 warm-up runs; "
+          f"load average {os.getloadavg()[0]:.1f}; max |h_numpy - h_keras| = {max_diff:.1e}\n")
     rows = [
         ("helpers.lstm.lstm_forward (NumPy)", t_np),
         ("keras LSTM, eager layer(x)", t_eager),
         ("keras LSTM, tf.function", t_graph),
     ]
-    print(f"{'implementation':<36}{'median ms':>10}{'NumPy / this':>14}")
-    print("-" * 60)
-    for name, t in rows:
-        print(f"{name:<36}{t * 1e3:>10.2f}{t_np / t:>14.2f}")
-    best = min(t_eager, t_graph)
-    verdict = "within" if t_np <= 2 * best else "NOT within"
-    print(f"\nNumPy / fastest Keras = {t_np / best:.2f} ({verdict} the 2x target)")
+    print(f"{'implementation':<36}{'median ms':>10}{'min ms':>9}{'NumPy/this (median)':>21}{'(min)':>7}")
+    print("-" * 83)
+    for name, (med, low) in rows:
+        print(f"{name:<36}{med * 1e3:>10.2f}{low * 1e3:>9.2f}{t_np[0] / med:>21.2f}{t_np[1] / low:>7.2f}")
+    for k, label in [(0, "median"), (1, "min")]:
+        best = min(t_eager[k], t_graph[k])
+        verdict = "within" if t_np[k] <= 2 * best else "NOT within"
+        print(f"NumPy / fastest Keras ({label}) = {t_np[k] / best:.2f}  ({verdict} the 2x target)")
+    print("On a busy machine the NumPy loop (100 Python-level steps) suffers more than Keras' compiled loop; "
+          "the min is the less disturbed estimate.")
 
 
 if __name__ == "__main__":

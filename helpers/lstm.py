@@ -355,21 +355,36 @@ def lstm_forward(x, h0, c0, W, U, b):
     c0 = check_array(c0, "c0", (N, H), dims="(N, H)")
     dt = _dtype(x, h0, c0, W, U, b)
 
+    # sigmoid(z) = (1 + tanh(z / 2)) / 2: fold the 1/2 of the sigmoid blocks (i, f, o) into the weights
+    # once, so that each step needs a single tanh over all four blocks and one multiply-add.
+    half = np.ones(4 * H, dtype=dt)
+    half[: 2 * H] = half[3 * H :] = 0.5
+    shift = np.zeros(4 * H, dtype=dt)
+    shift[: 2 * H] = shift[3 * H :] = 0.5
+    U_s = (U * half).astype(dt, copy=False)
     # Input projection for all steps at once: (N*T, D) @ (D, 4H), then time-major for cheap slicing.
-    xw = (x.reshape(N * T, D) @ W + b).astype(dt, copy=False).reshape(N, T, 4 * H).transpose(1, 0, 2)
+    xw = ((x.reshape(N * T, D) @ W + b) * half).astype(dt, copy=False).reshape(N, T, 4 * H)
+    xw = np.ascontiguousarray(xw.transpose(1, 0, 2))  # (T, N, 4H)
     gates = np.empty((T, N, 4 * H), dtype=dt)  # activations i, f, g, o of every step
     h = np.empty((T, N, H), dtype=dt)
     c = np.empty((T, N, H), dtype=dt)
     tanh_c = np.empty((T, N, H), dtype=dt)
+    ig = np.empty((N, H), dtype=dt)
     h_t, c_t = h0.astype(dt, copy=False), c0.astype(dt, copy=False)
     for t in range(T):
-        a = xw[t] + h_t @ U  # (N, 4H): the recurrent part, one product per step
-        gt = _gates(a, H)
-        gates[t] = gt
-        c_t = gt[:, H : 2 * H] * c_t + gt[:, :H] * gt[:, 2 * H : 3 * H]
-        tanh_c[t] = np.tanh(c_t)
-        h_t = gt[:, 3 * H :] * tanh_c[t]
-        h[t], c[t] = h_t, c_t
+        gt = gates[t]
+        np.matmul(h_t, U_s, out=gt)  # (N, 4H): the recurrent part, one product per step
+        gt += xw[t]
+        np.tanh(gt, out=gt)
+        gt *= half  # sigmoid blocks: (1 + tanh) / 2; the candidate block stays tanh
+        gt += shift
+        np.multiply(gt[:, H : 2 * H], c_t, out=c[t])  # f_t * c_{t-1}
+        np.multiply(gt[:, :H], gt[:, 2 * H : 3 * H], out=ig)  # i_t * g_t
+        c[t] += ig
+        c_t = c[t]
+        np.tanh(c_t, out=tanh_c[t])
+        np.multiply(gt[:, 3 * H :], tanh_c[t], out=h[t])  # h_t = o_t * tanh(c_t)
+        h_t = h[t]
     cache = dict(x=x, h0=h0, c0=c0, W=W, U=U, gates=gates, h=h, c=c, tanh_c=tanh_c)
     return h.transpose(1, 0, 2), c.transpose(1, 0, 2), cache
 
