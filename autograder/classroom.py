@@ -1,7 +1,7 @@
 """The whole nbgrader cycle for a simulated class, in a scratch folder: ``make grade-demo``.
 
-    python -m autograder.classroom [--lessons 01-sequences,03-lstm-cell] [--root DIR] [--timeout S]
-                                   [--workers N]
+    python -m autograder.classroom [--lessons 01-sequences,03-lstm-cell] [--root DIR] [--workers N]
+                                   [--timeout S] [--solution-timeout S]
 
 In ``--root`` (default ``.course/grade-demo``, wiped first) with its own SQLite gradebook and a
 file-system exchange, it
@@ -141,9 +141,11 @@ def student_notebook(kind: str, released: Path, solution: Path, lesson: str):
 class Course:
     """A course root in a scratch folder, driven through nbgrader's command line and exchange classes."""
 
-    def __init__(self, root: Path, timeout: int | None = None, quiet: bool = True):
+    def __init__(self, root: Path, timeout: int | None = None, quiet: bool = True,
+                 solution_timeout: int | None = None):
         self.root = Path(root).resolve()
-        self.timeout = timeout
+        self.timeout = timeout  # per cell (None: the course's 180 s)
+        self.solution_timeout = solution_timeout  # per answer cell
         self.quiet = quiet
         self.env = dict(os.environ)
         self.env.update(
@@ -172,7 +174,10 @@ class Course:
         return self
 
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        extra = [f"--ExecutePreprocessor.timeout={self.timeout}"] if self.timeout and args[0] == "autograde" else []
+        extra = []
+        if args[0] == "autograde":
+            extra += [f"--ExecutePreprocessor.timeout={self.timeout}"] if self.timeout else []
+            extra += [f"--GuardedExecute.solution_timeout={self.solution_timeout}"] if self.solution_timeout else []
         proc = subprocess.run([str(BIN / "nbgrader"), *args, *extra], cwd=self.root, env=self.env,
                               capture_output=True, text=True)
         if check and proc.returncode != 0:
@@ -252,7 +257,8 @@ def log(msg: str) -> None:
     print(f"[grade-demo {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def run(lessons: list[str], root: Path, timeout: int | None, workers: int, students=STUDENTS) -> Course:
+def run(lessons: list[str], root: Path, timeout: int | None, workers: int, students=STUDENTS,
+        solution_timeout: int | None = 30) -> Course:
     from autograder.grade_parallel import autograde_parallel
     from autograder.sandbox import WARNING, sandbox_status
 
@@ -260,7 +266,7 @@ def run(lessons: list[str], root: Path, timeout: int | None, workers: int, stude
     log("sandbox: bubblewrap " + ("on" if ok else "OFF"))
     if not ok:
         print(WARNING.format(why=why), flush=True)
-    course = Course(root, timeout=timeout).create(lessons)
+    course = Course(root, timeout=timeout, solution_timeout=solution_timeout).create(lessons)
     log(f"course root {course.root} (gradebook {course.db_url}); lessons: {', '.join(lessons)}")
     for lesson in lessons:
         course.nbgrader("generate_assignment", lesson, "--force")
@@ -317,7 +323,10 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--lessons", default="", help="comma-separated lesson ids (default: all in solutions/)")
     p.add_argument("--root", default=str(REPO / ".course" / "grade-demo"), help="scratch course root (wiped)")
-    p.add_argument("--timeout", type=int, default=60, help="seconds per cell before a cell is stopped")
+    p.add_argument("--timeout", type=int, default=None,
+                   help="seconds per cell before it is stopped (default: the course's, 180)")
+    p.add_argument("--solution-timeout", type=int, default=30,
+                   help="seconds per answer cell (these only define functions; stops hal's loop sooner)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel autograders")
     a = p.parse_args(argv)
     lessons = [l for l in a.lessons.replace(" ", ",").split(",") if l] or sorted(
@@ -325,7 +334,7 @@ def main(argv=None) -> int:
     if not lessons:
         print("no lessons in solutions/", file=sys.stderr)
         return 1
-    run(lessons, Path(a.root), a.timeout, a.workers)
+    run(lessons, Path(a.root), a.timeout, a.workers, solution_timeout=a.solution_timeout)
     return 0
 
 

@@ -58,18 +58,22 @@ def deal(students: list[str], workers: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def _command(lesson_glob: str, exclude: list[str], timeout: int | None, extra: list[str]) -> list[str]:
+def _command(lesson_glob: str, exclude: list[str], timeout: int | None, extra: list[str],
+             solution_timeout: int | None = None) -> list[str]:
     cmd = [str(BIN / "nbgrader"), "autograde", lesson_glob, "--force"]
     if exclude:
         cmd.append("--CourseDirectory.student_id_exclude=" + ",".join(exclude))
     if timeout:
         cmd.append(f"--ExecutePreprocessor.timeout={timeout}")
+    if solution_timeout:
+        cmd.append(f"--GuardedExecute.solution_timeout={solution_timeout}")
     return cmd + list(extra)
 
 
 def autograde_students(root: Path, env: dict, students: list[str], everybody: list[str], *, workers: int = 2,
                        lessons: str = "*", timeout: int | None = None, extra: list[str] = (),
-                       log_dir: Path | None = None) -> list[subprocess.CompletedProcess]:
+                       log_dir: Path | None = None, solution_timeout: int | None = None,
+                       ) -> list[subprocess.CompletedProcess]:
     """Run the workers in ``root`` with ``env``; returns their finished processes (logs in ``log_dir``)."""
     env = dict(env)
     submitted = root / ".course" / "submitted"
@@ -81,7 +85,7 @@ def autograde_students(root: Path, env: dict, students: list[str], everybody: li
     def start(i, group):
         exclude = sorted(set(everybody) - set(group))
         log = open(log_dir / f"autograde-worker{i}.log", "a")
-        return subprocess.Popen(_command(lessons, exclude, timeout, extra), cwd=root, env=env,
+        return subprocess.Popen(_command(lessons, exclude, timeout, extra, solution_timeout), cwd=root, env=env,
                                 stdout=log, stderr=subprocess.STDOUT, text=True), log, group
 
     running = [start(i, g) for i, g in enumerate(deal(students, workers))]
@@ -103,7 +107,7 @@ def autograde_parallel(course, lessons: list[str], students: list[str], workers:
     """Autograde ``lessons`` x ``students`` of an :class:`autograder.classroom.Course`."""
     lesson_glob = lessons[0] if len(lessons) == 1 else "*"
     procs = autograde_students(course.root, course.env, students, students, workers=workers, lessons=lesson_glob,
-                               timeout=course.timeout)
+                               timeout=course.timeout, solution_timeout=getattr(course, "solution_timeout", None))
     for p in procs:
         if p.returncode != 0:
             # nbgrader exits 1 when one notebook could not be graded (e.g. malformed JSON); the others are.

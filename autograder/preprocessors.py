@@ -42,7 +42,10 @@ class GuardedExecute(Execute):
     guard = Bool(True, help=f"Load the tamper guard ({GUARD_EXTENSION}) into each kernel.").tag(config=True)
     max_restarts = Integer(4, help="Kernel restarts allowed per notebook before the rest is failed.").tag(config=True)
     responsive_timeout = Integer(
-        10, help="Seconds a kernel may take to answer after a timed-out cell was interrupted.").tag(config=True)
+        30, help="Seconds a kernel may take to answer after a timed-out cell was interrupted.").tag(config=True)
+    solution_timeout = Integer(
+        0, help="Time limit (s) of the cells holding a student's answer (nbgrader solution cells), which only "
+                "define functions; 0: the same as `timeout`. Stops an endless loop sooner.").tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +69,17 @@ class GuardedExecute(Execute):
 
     responsive = run_sync(_async_responsive)
 
+    def _get_timeout(self, cell):
+        limit = super()._get_timeout(cell)
+        if cell is not None and self.solution_timeout and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            return self.solution_timeout if limit is None else min(limit, self.solution_timeout)
+        return limit
+
+    def _limits(self) -> str:
+        if self.solution_timeout and self.solution_timeout < (self.timeout or 10**9):
+            return f"{self.solution_timeout} s for an answer cell, {self.timeout} s for the others"
+        return f"{self.timeout} s"
+
     @staticmethod
     def _timed_out(cell) -> bool:
         return any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
@@ -78,11 +92,11 @@ class GuardedExecute(Execute):
             self.extra_arguments = [*self.extra_arguments, f"--InteractiveShellApp.extra_extensions={GUARD_EXTENSION}"]
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
-            "evalue": f"this cell ran longer than the time limit ({self.timeout} s) and was stopped",
+            "evalue": f"this cell ran longer than the time limit ({self._limits()}) and was stopped",
             "traceback": [f"\x1b[0;31mCellTimeoutError\x1b[0m: this cell ran longer than the time limit "
-                          f"({self.timeout} s) and was stopped. Look for an endless loop."],
+                          f"({self._limits()}) and was stopped. Look for an endless loop."],
         }
-        self._stuck = (f"this cell ran longer than the time limit ({self.timeout} s) and did not stop when "
+        self._stuck = (f"this cell ran longer than the time limit ({self._limits()}) and did not stop when "
                        "interrupted")
         self.reset_execution_trackers()
         self._check_assign_resources(resources)

@@ -22,7 +22,7 @@ def demo(tmp_path_factory):
     if not any((REPO / "solutions" / LESSON).glob("*.ipynb")):
         pytest.skip(f"solutions/{LESSON} is not there yet")
     root = tmp_path_factory.mktemp("demo") / "course"
-    course = classroom.run([LESSON], root, timeout=20, workers=2)
+    course = classroom.run([LESSON], root, timeout=None, workers=2, solution_timeout=20)
     return course
 
 
