@@ -102,7 +102,14 @@ def split_gates(a) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 
 def pack_gates(a_i, a_f, a_c, a_o) -> np.ndarray:
-    """Inverse of :func:`split_gates`: concatenate four blocks along the last axis (order i, f, c, o)."""
+    """Inverse of :func:`split_gates`: concatenate four blocks along the last axis (order i, f, c, o).
+
+    Args:
+        a_i, a_f, a_c, a_o: the blocks, each with last axis H, e.g. (D, H), (H, H), (H,) or (N, H).
+
+    Returns:
+        The packed array with last axis 4H, e.g. ``W`` (D, 4H), ``U`` (H, 4H), ``b`` (4H,).
+    """
     return np.concatenate([np.asarray(a_i), np.asarray(a_f), np.asarray(a_c), np.asarray(a_o)], axis=-1)
 
 
