@@ -103,3 +103,15 @@ def test_train_sequence_classifier_stops_when_solved(keras):
         "GRU", tokens, labels, vocab_size=tasks.VOCAB_SIZE, units=8, epochs=40, learning_rate=0.05, stop_at_accuracy=0.9
     )
     assert len(hist.history["loss"]) < 40 and hist.history["accuracy"][-1] >= 0.9
+
+
+@pytest.mark.parametrize("W,h", [(3, 1), (5, 3), (1, 2)])
+def test_window_series_agrees_with_helpers_data(W, h):
+    """Lesson 05's windows are lesson 01's make_windows, keeping the last of the `horizon` targets."""
+    from helpers.data import make_windows
+
+    series = np.cos(np.arange(30) / 3.0)
+    X, y = kt.window_series(series, W, h)
+    X_ref, y_ref = make_windows(series, W, horizon=h)
+    np.testing.assert_allclose(X, X_ref)
+    np.testing.assert_allclose(y, y_ref[:, -1])
