@@ -18,8 +18,14 @@ headless Chromium (Debian's ``/usr/bin/chromium``, launched by Playwright; no br
    ``/api/contents``: every code cell ran (has an execution count) and none has an error output.
    (Run All on the untouched lesson stops at the first ``raise NotImplementedError()`` stub by design,
    so this step runs the lesson as a student who has done the exercises.)
-5. Open the **Assignment List** (the lesson is released into the temporary exchange first) and the
-   **Formgrader**; neither may log a JavaScript error to the console or raise an uncaught exception.
+5. Open the **Assignment List** (the lesson is released into the temporary exchange first: it must be
+   listed) and the **Formgrader** (it must list the lesson); neither may log a JavaScript error to the
+   console or raise an uncaught exception. Steps 2-4 must not log any either, and the page must not
+   request anything outside the local server.
+
+Time (2 cores, lesson 01): about 45-50 s on its own or beside one autograding test (Lab start 12-16 s,
+open 4-6 s, each Validate 5-9 s, Run All 6-10 s, Assignment List 1 s, Formgrader 2 s); up to about
+2 minutes inside a loaded ``make test -n 2``. Installing Chromium on a fresh machine adds about 35 s.
 
 Every step saves a screenshot into the git-ignored ``artifacts/browser/`` together with
 ``timings.json`` (seconds per step). Chromium is installed by ``make browser-deps`` (a prerequisite of
