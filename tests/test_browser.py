@@ -23,8 +23,8 @@ headless Chromium (Debian's ``/usr/bin/chromium``, launched by Playwright; no br
    console or raise an uncaught exception. Steps 2-4 must not log any either, and the page must not
    request anything outside the local server.
 
-Time (2 cores, lesson 01): about 45-50 s on its own or beside one autograding test (Lab start 12-16 s,
-open 4-6 s, each Validate 5-9 s, Run All 6-10 s, Assignment List 1 s, Formgrader 2 s); up to about
+Time (2 cores, lesson 01): 34 s on an idle machine, 43 s beside one autograding test (Lab start 6-12 s,
+open 4-8 s, each Validate 4-6 s, Run All 5-7 s, Assignment List 1 s, Formgrader 1-2 s); up to about
 2 minutes inside a loaded ``make test -n 2``. Installing Chromium on a fresh machine adds about 35 s.
 
 Every step saves a screenshot into the git-ignored ``artifacts/browser/`` together with
