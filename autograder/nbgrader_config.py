@@ -13,6 +13,7 @@ PostgreSQL one for a large class), ``LSTM_COURSE_EXCHANGE`` (exchange folder).
 """
 
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this file)
@@ -20,6 +21,12 @@ c = get_config()  # noqa: F821  (provided by traitlets when nbgrader loads this 
 REPO = Path(__file__).resolve().parent.parent
 ROOT = Path(os.environ.get("LSTM_COURSE_ROOT", REPO))
 WORK = ROOT / ".course"
+
+# nbgrader runs `alembic` by name when it creates a new gradebook: make the course environment's
+# commands found however nbgrader was started (make, .venv/bin/nbgrader by hand, JupyterLab).
+_bin = str(Path(sys.executable).parent)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")
 
 c.CourseDirectory.course_id = "lstm-course"
 c.CourseDirectory.root = str(ROOT)
