@@ -36,6 +36,9 @@ c.CourseDirectory.submitted_directory = ".course/submitted"
 c.CourseDirectory.autograded_directory = ".course/autograded"
 c.CourseDirectory.feedback_directory = ".course/feedback"
 c.CourseDirectory.db_url = os.environ.get("LSTM_COURSE_DB", f"sqlite:///{WORK / 'gradebook.db'}")
+if c.CourseDirectory.db_url.startswith("sqlite:///"):
+    # SQLite cannot create the gradebook's folder: a fresh clone has no .course/ yet.
+    Path(c.CourseDirectory.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.h5", "*.keras"]
 
 c.Exchange.root = os.environ.get("LSTM_COURSE_EXCHANGE", str(WORK / "exchange"))
