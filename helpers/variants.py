@@ -306,6 +306,14 @@ def param_count(cell: str, D: int, H: int) -> int:
     ``"gru"``: 3H(D + H + 2) (Keras' reset_after=True); ``"gru_v1"``: 3H(D + H + 1);
     ``"slstm"``: 4H(D + H + 1) (one head: full recurrent matrices).
 
+    Args:
+        cell: one of ``"rnn"``, ``"lstm"``, ``"peephole"``, ``"gru"``, ``"gru_v1"``, ``"slstm"``.
+        D: input features (>= 1).
+        H: hidden units (>= 1).
+
+    Returns:
+        The number of trainable parameters (int).
+
     Raises:
         ValueError: for an unknown cell name or if D or H is not a positive integer.
     """
