@@ -7,7 +7,9 @@ which launches the usual ``python -m ipykernel_launcher`` inside ``bwrap``:
 - the whole file system read-only (``--ro-bind / /``), a private ``/tmp`` and ``/dev``, a new ``/proc``;
 - **hidden** (empty folders mounted over them): the course's ``solutions/``, its ``.course/`` working
   area (gradebook, submitted/, autograded/, feedback/, exchange/), the exchange and the gradebook file
-  when they live elsewhere, and everything in ``/tmp``;
+  when they live elsewhere, the grader's home folder (except the Python installation) and ``/tmp``;
+- a cleared environment (only ``PATH``, the locale, ``TF_*``, ``KERAS_*``, ... are passed on); when the
+  grader runs as root, the kernel runs as user ``nobody`` without capabilities (``setpriv``);
 - the notebook's folder replaced by a **scratch copy** (read-write, thrown away afterwards): the student
   can write files next to the notebook, but not into anybody's submission;
 - no network, no IPC with the host, its own PID namespace (``--unshare-all``), no capabilities,
