@@ -241,3 +241,7 @@ class SandboxKernelManager(AsyncKernelManager):
         if not restart and self._rundir is not None:
             shutil.rmtree(self._rundir, ignore_errors=True)
             self._rundir = None
+
+    # AsyncKernelManager binds the public name to the base class's coroutine: route it through ours, so
+    # that the private folder also goes when the kernel had died (nbclient then only cleans up).
+    cleanup_resources = _async_cleanup_resources
