@@ -20,7 +20,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
-.PHONY: sandbox grade-demo
+.PHONY: sandbox grade-demo postgres-deps
 .PHONY: help install lab test lessons bench clean browser-deps
 
 help:
@@ -45,7 +45,7 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/lessons \
 		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
-test: install browser-deps sandbox
+test: install browser-deps sandbox postgres-deps
 	$(BIN)/python -m pytest tests -n 2 --durations=15
 
 # Headless Chromium for tests/test_browser.py (Debian packages; quick when already installed). When it
@@ -66,10 +66,23 @@ sandbox:
 	@command -v bwrap >/dev/null 2>&1 || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 			echo "installing bubblewrap (the autograding sandbox)"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null \
+				|| echo "WARNING: bubblewrap could not be installed: autograding runs UNSANDBOXED, the sandbox tests skip."; \
 		else \
 			echo "WARNING: bubblewrap (bwrap) is missing and cannot be installed without root:" \
 			     "autograding runs UNSANDBOXED, the sandbox tests skip. See autograder/README.md."; \
+		fi; }
+
+# A PostgreSQL server for the gradebook test (tests/test_grade_demo.py): Debian's package, installed with
+# apt-get when missing and root; without it that one test skips and says why.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			echo "installing postgresql (gradebook test)"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null \
+				|| echo "postgres-deps: PostgreSQL could not be installed; the PostgreSQL gradebook test will skip"; \
+		else \
+			echo "postgres-deps: PostgreSQL is missing (needs root to install); the PostgreSQL gradebook test will skip"; \
 		fi; }
 
 # The whole nbgrader cycle for a simulated class of six (LESSONS=01-sequences for a subset).

@@ -37,8 +37,9 @@ def _conda():
     for line in pip:
         if line.startswith("-e"):
             continue
-        name, version = line.split("==", 1)
-        pins[canonicalize_name(name)] = version.strip()
+        req = Requirement(line)
+        (spec,) = req.specifier
+        pins[canonicalize_name(req.name)] = spec.version
     return conda, pip, pins
 
 
