@@ -143,9 +143,14 @@ def bwrap_command(bwrap: str, inner: list[str], *, cwd: Path, scratch: Path, run
             cmd += ["--setenv", key, value]
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
             "--setenv", "IPYTHONDIR", "/tmp/ipython", "--setenv", "LSTM_SANDBOXED", "1"]
-    # The grader's home folder (keys, tokens, caches) goes too, except the Python that runs the kernel.
+    # The grader's home folder (keys, tokens, caches) goes too, except the Python that runs the kernel
+    # and the course's own code; the same holds for a checkout (and its .venv) that lives under /tmp.
     home = Path(os.path.expanduser("~")).resolve()
     needed = {Path(p).resolve() for p in (sys.base_prefix, sys.prefix, Path(sys.executable).resolve().parent.parent, REPO)}
+    tmp = Path("/tmp").resolve()
+    for keep in sorted(needed):
+        if tmp in keep.parents and keep.exists():
+            cmd += _reveal(tmp, keep)
     for path in [*hide, home]:
         if path.is_dir():
             cmd += ["--perms", "0755", "--tmpfs", str(path)]
