@@ -7,22 +7,18 @@ course's own configuration (``autograder/nbgrader_config.py``), pointed at a tem
 
 from __future__ import annotations
 
-import json
-import os
-import re
 import shutil
 import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from autograder.classroom import Course
 
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 LESSONS = REPO / "lessons"
 CATALOGUE = REPO / "tests" / "wrong_answers"
-BIN = Path(sys.executable).parent
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -84,49 +80,9 @@ def strip_solution_markers(source: str) -> str:
     )
 
 
-def course_env(root: Path) -> dict:
-    env = dict(os.environ)
-    env.update(
-        JUPYTER_CONFIG_PATH=str(REPO / "autograder"),
-        LSTM_COURSE_ROOT=str(root),
-        LSTM_COURSE_DB=f"sqlite:///{root / '.course' / 'gradebook.db'}",
-        LSTM_COURSE_EXCHANGE=str(root / ".course" / "exchange"),
-        TF_CPP_MIN_LOG_LEVEL="3",
-        KERAS_BACKEND="tensorflow",
-        PYTHONWARNINGS="ignore",
-    )
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-@dataclass
-class TempCourse:
-    """An nbgrader course in a temporary folder holding copies of some lessons."""
-
-    root: Path
-
-    @classmethod
-    def create(cls, root: Path, lessons: list[str]) -> "TempCourse":
-        root.mkdir(parents=True, exist_ok=True)
-        (root / ".course").mkdir(exist_ok=True)
-        for lesson in lessons:
-            shutil.copytree(SOLUTIONS / lesson, root / "solutions" / lesson)
-        return cls(root)
-
-    def nbgrader(self, *args: str, timeout: float = 1500, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [str(BIN / "nbgrader"), *args],
-            cwd=self.root,
-            env=course_env(self.root),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if check and proc.returncode != 0:
-            raise AssertionError(
-                f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}"
-            )
-        return proc
+class TempCourse(Course):
+    """An nbgrader course in a scratch folder (``autograder.classroom.Course``), plus what the tests need:
+    placing submissions directly, autograding, and reading every grade back from the gradebook."""
 
     def generate(self, lesson: str) -> Path:
         self.nbgrader("generate_assignment", lesson, "--force")
@@ -147,10 +103,7 @@ class TempCourse:
         return target
 
     def autograde(self, lesson: str, *students: str) -> subprocess.CompletedProcess:
-        args = ["autograde", lesson, "--force"]
-        for s in students:
-            args.append(f"--student={s}")
-        return self.nbgrader(*args)
+        return self.nbgrader("autograde", lesson, "--force", *(f"--student={s}" for s in students))
 
     def autograded(self, student: str, lesson: str, name: str) -> Path:
         return self.root / ".course" / "autograded" / student / lesson / name
@@ -160,7 +113,7 @@ class TempCourse:
         from nbgrader.api import Gradebook
 
         out = {}
-        with Gradebook(f"sqlite:///{self.root / '.course' / 'gradebook.db'}") as gb:
+        with Gradebook(self.db_url) as gb:
             sub = gb.find_submission(lesson, student)
             for nb in sub.notebooks:
                 for grade in nb.grades:
@@ -214,9 +167,3 @@ def wrong_source(solution_source: str, answer: dict) -> str:
         src = src.replace(old, new)
     return src
 
-
-def to_json(obj) -> str:
-    return json.dumps(obj, indent=1, sort_keys=True)
-
-
-_WORD = re.compile(r"\w")

@@ -10,7 +10,7 @@ from course import LESSONS, SOLUTIONS, TempCourse, error_outputs, is_autograded_
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_autograde_solution_full_marks_and_blank_zero(lesson, tmp_path):
-    course = TempCourse.create(tmp_path, [lesson])
+    course = TempCourse(tmp_path / "course").create([lesson])
     course.generate(lesson)
     for path in notebooks(SOLUTIONS, lesson):
         course.submit("solution", lesson, path, path.name)

@@ -33,7 +33,7 @@ def _cells(nb):
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_lessons_in_sync_with_solutions(lesson, tmp_path):
     """The committed release equals a fresh `nbgrader generate_assignment` (cell sources and nbgrader metadata)."""
-    course = TempCourse.create(tmp_path, [lesson])
+    course = TempCourse(tmp_path / "course").create([lesson])
     fresh = course.generate(lesson)
     committed = notebooks(LESSONS, lesson)
     assert [p.name for p in committed] == [p.name for p in sorted(fresh.glob("*.ipynb"))]
