@@ -32,11 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers._checks import check_array, check_positive_int
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid without overflow warnings: 0.5 * (1 + tanh(x / 2))."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+from helpers.lstm import sigmoid as _sigmoid  # one stable sigmoid for every cell
 
 
 def _check_weights(W, U, b, reset_after: bool):

@@ -34,9 +34,9 @@ def lstm_param_count(units: int, features: int) -> int:
     Returns:
         The count, an int.
     """
-    H = check_positive_int(units, "units")
-    D = check_positive_int(features, "features")
-    return 4 * (H * (H + D) + H)
+    from helpers.lstm import lstm_param_count as count
+
+    return count(check_positive_int(features, "features"), check_positive_int(units, "units"))
 
 
 def gru_param_count(units: int, features: int, reset_after: bool = True) -> int:
@@ -53,9 +53,9 @@ def gru_param_count(units: int, features: int, reset_after: bool = True) -> int:
     Returns:
         The count, an int.
     """
-    H = check_positive_int(units, "units")
-    D = check_positive_int(features, "features")
-    return 3 * (H * (H + D) + (2 * H if reset_after else H))
+    from helpers.gru import gru_param_count as count
+
+    return count(check_positive_int(features, "features"), check_positive_int(units, "units"), reset_after)
 
 
 def simple_rnn_param_count(units: int, features: int) -> int:

@@ -45,13 +45,11 @@ from __future__ import annotations
 import numpy as np
 
 from helpers._checks import check_array, check_positive_int
+from helpers.gru import gru_param_count
+from helpers.lstm import lstm_param_count
+from helpers.lstm import sigmoid as _sigmoid  # one stable sigmoid for every cell
 
 _FORGET_GATES = ("exp", "sigmoid")
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid without overflow warnings: 0.5 * (1 + tanh(x / 2))."""
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 def _log_sigmoid(x: np.ndarray) -> np.ndarray:
@@ -321,10 +319,10 @@ def param_count(cell: str, D: int, H: int) -> int:
     H = check_positive_int(H, "H")
     formulas = {
         "rnn": H * (D + H + 1),
-        "lstm": 4 * H * (D + H + 1),
+        "lstm": lstm_param_count(D, H),
         "peephole": 4 * H * (D + H + 1) + 3 * H,
-        "gru": 3 * H * (D + H + 2),
-        "gru_v1": 3 * H * (D + H + 1),
+        "gru": gru_param_count(D, H, reset_after=True),
+        "gru_v1": gru_param_count(D, H, reset_after=False),
         "slstm": 4 * H * (D + H + 1),
     }
     if cell not in formulas:
