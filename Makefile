@@ -21,12 +21,15 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
 
 .PHONY: sandbox grade-demo postgres-deps
-.PHONY: help install lab test lessons bench clean browser-deps
+.PHONY: help install lab test lessons sync lint format bench clean browser-deps
 
 help:
 	@echo "make lab      install if needed, then start JupyterLab on lessons/"
 	@echo "make test     install if needed, then run the whole test suite"
-	@echo "make lessons  regenerate lessons/ from solutions/ (nbgrader generate_assignment)"
+	@echo "make sync     after editing a lesson's text source solutions/NN-slug/*.py: update its .ipynb"
+	@echo "make lessons  sync, then regenerate lessons/ from solutions/ (nbgrader generate_assignment)"
+	@echo "make lint     ruff (lint and format check) over the code and the lesson sources"
+	@echo "make format   ruff format and safe fixes, then sync the lessons' notebooks"
 	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM)"
 	@echo "make grade-demo  the whole nbgrader cycle for a simulated class (LESSONS=... for a subset)"
 
@@ -53,13 +56,31 @@ test: install browser-deps sandbox postgres-deps
 browser-deps:
 	@bash tests/browser/install_chromium.sh || echo "browser-deps: Chromium could not be installed; tests/test_browser.py will skip"
 
-lessons: install
+# The text sources (solutions/NN-slug/<name>.py, py:percent) are what authors edit and review; their
+# paired .ipynb keeps the cell ids and is what nbgrader reads. `--update` keeps the ids of cells that did
+# not move, so they are stable across edits.
+sync: install
+	@for f in solutions/[0-9][0-9]-*/*.py; do $(BIN)/jupytext --quiet --to ipynb --update "$$f" || exit 1; done
+	$(BIN)/nbstripout --keep-id solutions/[0-9][0-9]-*/*.ipynb
+
+lessons: sync
 	@mkdir -p .course
 	@for a in $(LESSONS); do \
 		echo "generate_assignment $$a"; \
 		$(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
 	done
-	$(BIN)/python -m autograder.strip lessons
+	$(BIN)/nbstripout --keep-id lessons/*/*.ipynb
+
+LINTED := helpers autograder tests bench solutions
+
+lint: install
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+format: install
+	$(BIN)/ruff format $(LINTED)
+	$(BIN)/ruff check --fix $(LINTED)
+	$(MAKE) sync
 
 # The autograder's sandbox (autograder/README.md): bubblewrap, installed with apt-get when missing and root.
 sandbox:

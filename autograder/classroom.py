@@ -72,7 +72,7 @@ def solution_cells(nb) -> list:
 
 
 def load_catalogue(lesson: str) -> dict | None:
-    path = REPO / "tests" / "wrong_answers" / f"{lesson}.yaml"
+    path = REPO / "solutions" / lesson / "wrong_answers.yaml"
     if not path.exists():
         return None
     import yaml

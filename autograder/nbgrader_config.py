@@ -39,7 +39,12 @@ c.CourseDirectory.db_url = os.environ.get("LSTM_COURSE_DB", f"sqlite:///{WORK / 
 if c.CourseDirectory.db_url.startswith("sqlite:///"):
     # SQLite cannot create the gradebook's folder: a fresh clone has no .course/ yet.
     Path(c.CourseDirectory.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.h5", "*.keras"]
+# Never copied from solutions/ into lessons/: the lesson's paired text source (it holds the answers and
+# the hidden tests) and the answer catalogues that sit beside it.
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.h5", "*.keras",
+    "*.py", "*.yaml", "jupytext.toml",
+]
 
 c.Exchange.root = os.environ.get("LSTM_COURSE_EXCHANGE", str(WORK / "exchange"))
 c.Exchange.path_includes_course = True

@@ -18,7 +18,7 @@ from autograder.classroom import Course
 REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 LESSONS = REPO / "lessons"
-CATALOGUE = REPO / "tests" / "wrong_answers"
+CATALOGUE = REPO / "solutions"  # solutions/<lesson>/wrong_answers.yaml
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -139,7 +139,7 @@ def error_outputs(nb) -> list[tuple[int, str]]:
 def load_catalogue(lesson: str) -> dict | None:
     import yaml
 
-    path = CATALOGUE / f"{lesson}.yaml"
+    path = CATALOGUE / lesson / "wrong_answers.yaml"
     if not path.exists():
         return None
     return yaml.safe_load(path.read_text())

@@ -1,0 +1,625 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 01 — Sequences and recurrent networks
+#
+# **What you will learn**
+#
+# - how sequence data is stored for a recurrent network: a batch of shape (N, T, D) — samples, time steps, features;
+# - how to cut one long time series into training pairs with **sliding windows**, and how many windows you get;
+# - the **vanilla RNN** step $h_t = \tanh(W x_t + U h_{t-1} + b)$ and the loop that applies it along a sequence, in NumPy;
+# - **memory as decay**: why `memory = 0.95 * memory + 0.05 * value` is already a recurrent network with a fixed gate, what it forgets and how fast, and why a gate that *depends on the input* does better.
+#
+# **Why it matters.** Every model in this course — the RNN, the LSTM, the GRU, the Keras layers — consumes (N, T, D) arrays
+# and runs a loop over time that carries a state. If the shapes, the windows and the loop are clear, the LSTM in lesson 03
+# is "the same loop with a better update rule". And the gate you meet at the end of this lesson is the idea that makes
+# the LSTM work.
+
+# %%
+import numpy as np
+import matplotlib.pyplot as plt
+
+from helpers.env import seed_everything
+from helpers.plotting import use_course_style
+
+rng = seed_everything(0)
+use_course_style()
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown]
+# ## 1. Sequences as (N, T, D)
+#
+# A sequence is a list of observations **in an order that matters**: words of a sentence, the half-hourly electricity demand
+# of a city, the readings of a sensor. Shuffle the steps and you lose the information.
+#
+# A recurrent network reads one step at a time. At step $t$ it sees a vector $x_t$ of $D$ **features** (one number for a
+# single sensor; temperature *and* demand *and* a weekday flag would be $D = 3$). A whole sequence is then a $T \times D$
+# array, and a **batch** of $N$ sequences — what we train on — is a 3-D array:
+#
+# | letter | axis | meaning |
+# | --- | --- | --- |
+# | **N** | 0 | samples in the batch |
+# | **T** | 1 | time steps |
+# | **D** | 2 | features per step |
+#
+# This is exactly the input shape `(batch, timesteps, features)` that `keras.layers.SimpleRNN` and `keras.layers.LSTM`
+# expect. The layer loops over axis 1 and, at every step, multiplies the (N, D) slice `x[:, t]` by its weights. That is
+# why the feature axis must be there **even when D = 1**: a univariate series of 30 steps is `(N, 30, 1)`, not `(N, 30)`.
+# A recurrent layer handed `(N, 30)` would read it as "30 features, and where is the time axis?"
+#
+# Later letters: **H** for the number of hidden units. The same letters are used in every lesson.
+
+# %% [markdown]
+# ### A toy series
+#
+# A daily-looking signal: a slow seasonal wave, a weekly pattern and noise. In lesson 07 we do the same with real
+# electricity demand.
+
+# %%
+T_total = 200
+t_axis = np.arange(T_total)
+series = (
+    10
+    + 3 * np.sin(2 * np.pi * t_axis / 100)   # slow "season"
+    + 1.5 * np.sin(2 * np.pi * t_axis / 7)   # weekly pattern
+    + rng.normal(scale=0.5, size=T_total)    # noise
+)
+print("series shape:", series.shape)
+
+fig, ax = plt.subplots()
+ax.plot(t_axis, series, label="toy series")
+ax.set(title="A univariate time series (T = 200, D = 1)", xlabel="time step t", ylabel="value")
+ax.legend()
+plt.show()
+
+
+# %% [markdown]
+# ### Sliding windows
+#
+# To *train* a network to forecast we need many (input, target) pairs. The standard trick: slide a window of `window`
+# steps along the series and ask for the `horizon` steps that follow it.
+#
+# ```
+# series:   s0  s1  s2  s3  s4  s5        window = 3, horizon = 1
+# pair 0:  [s0  s1  s2] -> s3
+# pair 1:      [s1  s2  s3] -> s4
+# pair 2:          [s2  s3  s4] -> s5
+# ```
+#
+# Window $n$ starts at step $n$. Its last input step is $n + \text{window} - 1$, its targets are steps
+# $n + \text{window}, \dots, n + \text{window} + \text{horizon} - 1$, and that last index must be $\le T - 1$. So the number
+# of windows is
+#
+# $$N = T - \text{window} - \text{horizon} + 1 .$$
+#
+# With $T = 6$, window 3, horizon 1: $N = 3$, as in the picture. Forgetting the "+ 1" silently drops the most recent —
+# often the most valuable — window; shifting the target by one step lets the network "predict" a value it was given as
+# input. Both bugs still produce arrays of plausible shape, which is why we test them.
+
+# %% [markdown]
+# ## Exercise 1 — sliding windows (3 points)
+#
+# Write `make_windows(series, window, horizon=1)` for a **univariate** series of shape (T,):
+#
+# - return `X` of shape (N, window, 1) — 3-D, ready for a recurrent layer — and `y` of shape (N, horizon);
+# - window `n` holds `series[n : n + window]`, its target is `series[n + window : n + window + horizon]`;
+# - raise `ValueError` (with a helpful message) if `window < 1`, `horizon < 1`, or the series has fewer than
+#   `window + horizon` steps.
+#
+# No Python loop is needed: build an index array with `np.arange` and broadcasting (or use
+# `numpy.lib.stride_tricks.sliding_window_view`). The course's version, for (T, D) series too, is
+# `helpers.data.make_windows`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex1_make_windows", "locked": false, "schema_version": 3, "solution": true}
+def make_windows(series, window, horizon=1):
+    """Cut a univariate series into (input window, following values) pairs.
+
+    Args:
+        series: array of shape (T,).
+        window: number of input steps per window (>= 1).
+        horizon: number of target steps after each window (>= 1).
+
+    Returns:
+        (X, y): X of shape (N, window, 1), y of shape (N, horizon), with N = T - window - horizon + 1.
+
+    Raises:
+        ValueError: if window < 1, horizon < 1 or T < window + horizon.
+    """
+    ### BEGIN SOLUTION
+    values = np.asarray(series, dtype=float)
+    if window < 1 or horizon < 1:
+        raise ValueError(f"window and horizon must be >= 1. Received: window={window}, horizon={horizon}")
+    n_windows = len(values) - window - horizon + 1
+    if n_windows < 1:
+        raise ValueError(
+            f"series too short: need at least window + horizon = {window + horizon} steps. "
+            f"Received: {len(values)} steps"
+        )
+    starts = np.arange(n_windows)[:, None]                        # (N, 1)
+    X_out = values[starts + np.arange(window)][:, :, None]        # (N, window, 1)
+    y_out = values[starts + window + np.arange(horizon)]          # (N, horizon)
+    return X_out, y_out
+    ### END SOLUTION
+
+
+# %%
+X_demo, y_demo = make_windows(np.arange(6.0), window=3)
+print("X_demo[:, :, 0] =\n", X_demo[:, :, 0])
+print("y_demo =\n", y_demo)
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""make_windows: shapes, the number of windows and which values go where."""
+X_chk, y_chk = make_windows(np.arange(6.0), window=3)
+assert X_chk.ndim == 3, f"X must be 3-D (N, window, 1) for a recurrent layer; got shape {X_chk.shape}"
+assert X_chk.shape == (3, 3, 1), f"T=6, window=3, horizon=1 gives N = 6 - 3 - 1 + 1 = 3 windows; got X.shape={X_chk.shape}"
+assert y_chk.shape == (3, 1), f"y must have shape (N, horizon) = (3, 1); got {y_chk.shape}"
+np.testing.assert_array_equal(X_chk[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4]],
+                              err_msg="window n should hold series[n : n + window]")
+np.testing.assert_array_equal(y_chk, [[3], [4], [5]],
+                              err_msg="the target of window n is the step right AFTER it, series[n + window]")
+X_chk, y_chk = make_windows(np.arange(10.0), window=4, horizon=3)
+assert X_chk.shape == (4, 4, 1) and y_chk.shape == (4, 3), \
+    f"T=10, window=4, horizon=3 should give X (4, 4, 1) and y (4, 3); got {X_chk.shape} and {y_chk.shape}"
+np.testing.assert_array_equal(y_chk[-1], [7, 8, 9], err_msg="the last window's targets must end at the last step")
+### BEGIN HIDDEN TESTS
+from helpers.data import make_windows as _ref_windows
+_rng = np.random.default_rng(11)
+for _T, _w, _h in [(50, 7, 1), (50, 7, 5), (9, 1, 1), (9, 8, 1), (9, 1, 8), (12, 12 - 2, 2)]:
+    _s = _rng.normal(size=_T)
+    _Xs, _ys = make_windows(_s, _w, _h)
+    _Xr, _yr = _ref_windows(_s, _w, _h)
+    assert _Xs.shape == _Xr.shape and _ys.shape == _yr.shape, (_T, _w, _h, _Xs.shape, _ys.shape)
+    np.testing.assert_allclose(_Xs, _Xr, err_msg=f"X differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}")
+    np.testing.assert_allclose(_ys, _yr, err_msg=f"y differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}")
+# the exact length gives exactly one window
+_Xs, _ys = make_windows(np.arange(5.0), 3, 2)
+assert _Xs.shape == (1, 3, 1) and list(_ys[0]) == [3.0, 4.0]
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_make_windows_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+"""make_windows: invalid arguments raise ValueError instead of returning empty or wrong arrays."""
+def raises_value_error(*args, **kwargs):
+    try:
+        make_windows(*args, **kwargs)
+    except ValueError:
+        return True
+    return False
+
+assert raises_value_error(np.arange(4.0), window=3, horizon=2), \
+    "a series of 4 steps is too short for window=3, horizon=2 (needs 5): raise ValueError, do not return empty arrays"
+assert raises_value_error(np.arange(10.0), window=0), "window=0 makes no sense: raise ValueError"
+assert not raises_value_error(np.arange(5.0), window=3, horizon=2), \
+    "T == window + horizon is long enough for exactly one window: do not raise"
+### BEGIN HIDDEN TESTS
+assert raises_value_error(np.arange(10.0), window=3, horizon=0), "horizon=0 must raise ValueError"
+assert raises_value_error(np.arange(3.0), window=3), "T == window leaves no target: ValueError"
+assert raises_value_error(np.arange(2.0), window=5, horizon=1), "T < window: ValueError"
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Applied to the toy series with a window of 30 steps and a one-step horizon, we get a training set in exactly the shape a
+# recurrent layer expects:
+
+# %%
+X_toy, y_toy = make_windows(series, window=30, horizon=1)
+print("X:", X_toy.shape, " (N, T, D)")
+print("y:", y_toy.shape, " (N, horizon)")
+
+n = 60
+fig, ax = plt.subplots()
+ax.plot(t_axis, series, color="0.75", label="series")
+ax.plot(np.arange(n, n + 30), X_toy[n, :, 0], label=f"window {n} (input, 30 steps)")
+ax.plot([n + 30], y_toy[n], "o", color="C3", label="its target (next step)")
+ax.set(title="One sliding window and its target", xlabel="time step t", ylabel="value")
+ax.legend()
+plt.show()
+
+
+# %% [markdown]
+# ## 2. The vanilla recurrent network
+#
+# A feed-forward network given a window of 30 steps would treat them as 30 unrelated inputs, with separate weights for
+# "step 3" and "step 4", and it could not take a window of 31. A **recurrent** network instead applies *the same* small
+# function at every step and carries a **hidden state** $h_t$ — a summary of everything it has read so far:
+#
+# $$h_t = \tanh\left(W x_t + U h_{t-1} + b\right), \qquad h_{-1} = h_0 \text{ (usually zeros)}.$$
+#
+# - $W$ — the **input weights**: how the new input $x_t$ enters the state;
+# - $U$ — the **recurrent weights**: how the previous state is carried forward (this is the memory);
+# - $b$ — a bias; $\tanh$ squashes every unit to $(-1, 1)$ so the state cannot blow up.
+#
+# Unrolled over time, the network is a very deep feed-forward network whose layers all **share** $W, U, b$:
+#
+# ```
+#  h0 --> [ tanh(W x_0 + U . + b) ] --> h_1 --> [ tanh(W x_1 + U . + b) ] --> h_2 --> ... --> h_T
+#                 ^                                      ^
+#                x_0                                    x_1
+# ```
+#
+# Because the weights are shared, the number of parameters — $DH + H^2 + H$ — does not depend on $T$.
+#
+# **Weights in code (batch-first).** In the maths $x_t$ is a column vector and $W$ has shape $(H, D)$. In code a batch is a
+# stack of **row** vectors, `x_t` of shape (N, D), and we store `W` with shape (D, H) so that the product is
+# `x_t @ W` — shape (N, H). Likewise `h_prev @ U` with `U` of shape (H, H), and `b` of shape (H,) is broadcast over the
+# batch. This is Keras' layout: `SimpleRNN` calls them `kernel` (D, H), `recurrent_kernel` (H, H) and `bias` (H,), so
+# Keras weights drop straight into our functions. (Code `W` is the transpose of maths $W$; the same for $U$.)
+#
+# | name | shape |
+# | --- | --- |
+# | `x_t` | (N, D) |
+# | `h_prev`, `h_t` | (N, H) |
+# | `W` | (D, H) |
+# | `U` | (H, H) |
+# | `b` | (H,) |
+
+# %% [markdown]
+# ## Exercise 2 — one RNN step (2 points)
+#
+# Implement `rnn_step_forward(x_t, h_prev, W, U, b)`: one step of the vanilla RNN for a whole batch at once, with the
+# shapes in the table above. One line of NumPy is enough — no loop over the batch. (The course's reference, which also
+# returns a cache for the backward pass of lesson 02, is `helpers.rnn.rnn_step_forward`.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex2_rnn_step_forward", "locked": false, "schema_version": 3, "solution": true}
+def rnn_step_forward(x_t, h_prev, W, U, b):
+    """One vanilla RNN step for a batch: h_t = tanh(x_t W + h_prev U + b).
+
+    Args:
+        x_t: inputs at step t, shape (N, D).
+        h_prev: previous hidden state, shape (N, H).
+        W: input weights, shape (D, H).
+        U: recurrent weights, shape (H, H).
+        b: bias, shape (H,).
+
+    Returns:
+        h_t: the new hidden state, shape (N, H).
+    """
+    ### BEGIN SOLUTION
+    pre_activation = x_t @ W + h_prev @ U + b   # (N, H)
+    return np.tanh(pre_activation)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex2_rnn_step_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""rnn_step_forward: shape and values on a small deterministic example (N=2, D=3, H=4)."""
+N_, D_, H_ = 2, 3, 4
+x_chk = np.linspace(-0.4, 0.7, num=N_ * D_).reshape(N_, D_)
+h_chk = np.linspace(-0.2, 0.5, num=N_ * H_).reshape(N_, H_)
+W_chk = np.linspace(-0.1, 0.9, num=D_ * H_).reshape(D_, H_)
+U_chk = np.linspace(-0.3, 0.7, num=H_ * H_).reshape(H_, H_)
+b_chk = np.linspace(-0.2, 0.4, num=H_)
+out = rnn_step_forward(x_chk, h_chk, W_chk, U_chk, b_chk)
+assert np.shape(out) == (N_, H_), f"h_t must have shape (N, H) = (2, 4); got {np.shape(out)}"
+assert np.all(np.abs(out) < 1), "every unit of h_t should lie in (-1, 1): did you apply tanh?"
+expected_step = np.array([[-0.06892086, 0.0684383, 0.2032509, 0.33077389],
+                          [0.54621417, 0.77678477, 0.89793473, 0.95499608]])
+np.testing.assert_allclose(out, expected_step, atol=1e-6, err_msg=(
+    "wrong values: compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given, not transposed"))
+### BEGIN HIDDEN TESTS
+from helpers.rnn import rnn_step_forward as _ref_step
+_rng = np.random.default_rng(21)
+# D == H: a transposed W or U still runs, but gives different numbers
+for _N, _D, _H in [(3, 5, 5), (1, 4, 4), (4, 2, 6)]:
+    _x = _rng.normal(size=(_N, _D)); _hp = _rng.normal(size=(_N, _H))
+    _W = _rng.normal(size=(_D, _H)); _U = _rng.normal(size=(_H, _H)); _b = _rng.normal(size=_H)
+    _want = _ref_step(_x, _hp, _W, _U, _b)[0]
+    np.testing.assert_allclose(rnn_step_forward(_x, _hp, _W, _U, _b), _want, atol=1e-10,
+                               err_msg=f"differs from helpers.rnn.rnn_step_forward for N={_N}, D={_D}, H={_H}")
+# zero weights: the state is tanh(b) for every sample
+np.testing.assert_allclose(rnn_step_forward(np.ones((2, 3)), np.ones((2, 4)), np.zeros((3, 4)), np.zeros((4, 4)), np.full(4, 0.3)),
+                           np.tanh(np.full((2, 4), 0.3)))
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3 — the loop over time (2 points)
+#
+# Implement `rnn_forward(x, h0, W, U, b)`: run your `rnn_step_forward` along a batch of sequences `x` of shape (N, T, D),
+# starting from `h0`, **carrying** the state from each step to the next, and return every hidden state stacked into an
+# array `h` of shape (N, T, H), with `h[:, t]` $= h_t$. The loop over time is unavoidable (step $t$ needs $h_{t-1}$), but
+# nothing else needs a loop. `h[:, -1]` is the final state, what `keras.layers.SimpleRNN` returns by default
+# (`return_sequences=True` returns all of `h`). The reference is `helpers.rnn.rnn_forward`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex3_rnn_forward", "locked": false, "schema_version": 3, "solution": true}
+def rnn_forward(x, h0, W, U, b):
+    """Run the vanilla RNN over whole sequences.
+
+    Args:
+        x: input sequences, shape (N, T, D).
+        h0: initial hidden state, shape (N, H).
+        W: input weights, shape (D, H).
+        U: recurrent weights, shape (H, H).
+        b: bias, shape (H,).
+
+    Returns:
+        h: hidden states of every step, shape (N, T, H).
+    """
+    ### BEGIN SOLUTION
+    n_seq, n_steps, _ = x.shape
+    states = np.zeros((n_seq, n_steps, W.shape[1]))
+    h_current = h0
+    for step in range(n_steps):
+        h_current = rnn_step_forward(x[:, step], h_current, W, U, b)
+        states[:, step] = h_current
+    return states
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex3_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""rnn_forward: shape, first step, carried state and values on a small example (N=2, T=3, D=3, H=4)."""
+h_chk = np.linspace(-0.2, 0.5, num=2 * 4).reshape(2, 4)      # h0
+W_chk = np.linspace(-0.1, 0.9, num=3 * 4).reshape(3, 4)
+U_chk = np.linspace(-0.3, 0.7, num=4 * 4).reshape(4, 4)
+b_chk = np.linspace(-0.2, 0.4, num=4)
+x_seq = np.linspace(-0.5, 0.5, num=2 * 3 * 3).reshape(2, 3, 3)
+h_all = rnn_forward(x_seq, h_chk, W_chk, U_chk, b_chk)
+assert np.shape(h_all) == (2, 3, 4), f"h must have shape (N, T, H) = (2, 3, 4); got {np.shape(h_all)}"
+np.testing.assert_allclose(h_all[:, 0], rnn_step_forward(x_seq[:, 0], h_chk, W_chk, U_chk, b_chk), atol=1e-10,
+                           err_msg="h[:, 0] should be one step from h0 with the first input x[:, 0]")
+np.testing.assert_allclose(h_all[:, 1], rnn_step_forward(x_seq[:, 1], h_all[:, 0], W_chk, U_chk, b_chk), atol=1e-10,
+                           err_msg="h[:, 1] should be one step from h[:, 0]: carry the state, do not restart from h0")
+expected_seq = np.array([[[-0.37378568, -0.31534589, -0.25441224, -0.19138937],
+                          [-0.37908259, -0.33357241, -0.28645245, -0.23790479],
+                          [-0.28024947, -0.19206891, -0.10067389, -0.0075476]],
+                         [[0.18378787, 0.46470666, 0.67544807, 0.81377085],
+                          [0.49751812, 0.74459303, 0.87992062, 0.94577351],
+                          [0.60171908, 0.83985429, 0.94086351, 0.97889372]]])
+np.testing.assert_allclose(h_all, expected_seq, atol=1e-6,
+                           err_msg="wrong hidden states: is every step, including the last one, computed and stored?")
+### BEGIN HIDDEN TESTS
+from helpers.rnn import rnn_forward as _ref_forward
+_rng = np.random.default_rng(31)
+for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
+    _x = _rng.normal(size=(_N, _T, _D)); _h0 = _rng.normal(size=(_N, _H))
+    _W = _rng.normal(size=(_D, _H)); _U = _rng.normal(scale=0.7, size=(_H, _H)); _b = _rng.normal(size=_H)
+    _got = rnn_forward(_x, _h0, _W, _U, _b)
+    assert np.shape(_got) == (_N, _T, _H), (_N, _T, _D, _H, np.shape(_got))
+    np.testing.assert_allclose(_got, _ref_forward(_x, _h0, _W, _U, _b)[0], atol=1e-10,
+                               err_msg=f"differs from helpers.rnn.rnn_forward for N={_N}, T={_T}, D={_D}, H={_H}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### What a random RNN does with its input
+#
+# Let us feed a random RNN ($H = 8$) a sequence that is zero everywhere except for a single **impulse** at $t = 0$, and
+# compare its states with those of the same RNN fed all zeros. The difference is what the network still "remembers" of
+# the impulse. The recurrent weights are scaled so that $U$'s largest eigenvalue has modulus 0.9 (lesson 02 explains why
+# that number matters).
+#
+# Notice also that the *same* weights run a sequence of 60 steps or of 6: the parameter count does not depend on $T$.
+
+# %%
+D_in, H_rnn, T_imp = 1, 8, 60
+W_rnn = rng.normal(scale=1.0, size=(D_in, H_rnn))
+U_rnn = rng.normal(size=(H_rnn, H_rnn))
+U_rnn *= 0.9 / np.max(np.abs(np.linalg.eigvals(U_rnn)))   # spectral radius 0.9
+b_rnn = np.zeros(H_rnn)
+print("parameters:", W_rnn.size + U_rnn.size + b_rnn.size, "(D*H + H*H + H, whatever T is)")
+
+impulse = np.zeros((1, T_imp, D_in))
+impulse[0, 0, 0] = 2.0
+h_imp = rnn_forward(impulse, np.zeros((1, H_rnn)), W_rnn, U_rnn, b_rnn)
+h_zero = rnn_forward(np.zeros_like(impulse), np.zeros((1, H_rnn)), W_rnn, U_rnn, b_rnn)
+trace = np.linalg.norm(h_imp[0] - h_zero[0], axis=1)
+print("short sequence works too:", rnn_forward(impulse[:, :6], np.zeros((1, H_rnn)), W_rnn, U_rnn, b_rnn).shape)
+
+fig, ax = plt.subplots()
+ax.semilogy(np.arange(T_imp), trace, label="||h_t(impulse) - h_t(zeros)||")
+ax.semilogy(np.arange(T_imp), trace[0] * 0.9 ** np.arange(T_imp), "--", label="0.9^t (spectral radius)")
+ax.set(title="A vanilla RNN forgets an impulse geometrically", xlabel="steps since the impulse t", ylabel="trace left (log scale)")
+ax.legend()
+plt.show()
+
+# %% [markdown]
+# The trace of the impulse shrinks roughly like $0.9^t$: after 30 steps only a few percent are left and after 60 the
+# impulse is practically gone. A vanilla RNN's memory **decays**. The next section looks at the simplest recurrence of
+# all, where we can compute this decay exactly.
+#
+# ## 3. Memory as decay
+#
+# You have probably written this line — an exponential moving average:
+#
+# ```python
+# memory = 0.95 * memory + 0.05 * value
+# ```
+#
+# It *is* a recurrent network: a state $m_t$ (one unit), updated from the previous state and the new input with fixed
+# weights, $m_t = a\, m_{t-1} + (1 - a)\, x_t$ with $a = 0.95$ (a linear RNN with $U = a$, $W = 1 - a$, no $\tanh$).
+# Unrolling the recurrence shows what it remembers:
+#
+# $$m_t = (1-a) \sum_{k=0}^{t} a^{k}\, x_{t-k} \;+\; a^{t+1} m_{-1}.$$
+#
+# An input $k$ steps in the past still carries the weight $(1 - a)\,a^k$: it fades **geometrically**, at a rate that is
+# the same for every input, important or not. The **half-life** — the number of steps after which half is left — is
+# $\ln 0.5 / \ln a$, about 13.5 steps for $a = 0.95$. The factor $a$ is a **gate** on the memory, but a fixed one.
+
+# %%
+lags = np.arange(0, 201)
+fig, ax = plt.subplots()
+for a in [0.5, 0.9, 0.95, 0.99]:
+    half_life = np.log(0.5) / np.log(a)
+    ax.plot(lags, a ** lags, label=f"a = {a} (half-life {half_life:.1f} steps)")
+ax.axhline(0.01, color="0.5", linestyle=":", label="1 % left")
+ax.set(title="What a fixed gate keeps of an input after k steps: a^k", xlabel="steps k", ylabel="fraction kept")
+ax.legend()
+plt.show()
+
+
+# %% [markdown]
+# ## Exercise 4 — how long does a fixed gate remember? (1 point)
+#
+# Write `steps_to_forget(keep, fraction=0.01)`: the **smallest whole number of steps** $k \ge 0$ after which a memory
+# with fixed gate `keep` ($0 < $ `keep` $< 1$) keeps **strictly less** than `fraction` of an input, i.e. the smallest $k$
+# with `keep ** k < fraction`. Return a Python `int`. For example `steps_to_forget(0.5, 0.25) == 3`
+# ($0.5^2 = 0.25$ is not *less* than 0.25).
+
+# %% nbgrader={"grade": false, "grade_id": "ex4_steps_to_forget", "locked": false, "schema_version": 3, "solution": true}
+def steps_to_forget(keep, fraction=0.01):
+    """Smallest integer k >= 0 with keep ** k < fraction.
+
+    Args:
+        keep: the fixed gate, 0 < keep < 1.
+        fraction: the threshold, 0 < fraction.
+
+    Returns:
+        k as an int.
+    """
+    ### BEGIN SOLUTION
+    k_steps = 0
+    while keep ** k_steps >= fraction:
+        k_steps += 1
+    return k_steps
+    ### END SOLUTION
+
+
+# %%
+for a in [0.5, 0.9, 0.95, 0.99]:
+    print(f"keep = {a}: less than 1% left after {steps_to_forget(a)} steps")
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex4_steps_to_forget", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+"""steps_to_forget: a few values, including an exact power that must not count as 'less than'."""
+assert steps_to_forget(0.95) == 90, f"0.95**89 = {0.95**89:.4f} >= 0.01 and 0.95**90 = {0.95**90:.4f} < 0.01; got {steps_to_forget(0.95)}"
+assert steps_to_forget(0.5, 0.25) == 3, "0.5**2 == 0.25 is not strictly less than 0.25, so the answer is 3"
+assert isinstance(steps_to_forget(0.9), (int, np.integer)), "return a whole number of steps (an int)"
+### BEGIN HIDDEN TESTS
+for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125), (0.8, 2.0)]:
+    _k = 0
+    while _a ** _k >= _f:
+        _k += 1
+    assert steps_to_forget(_a, _f) == _k, (_a, _f, steps_to_forget(_a, _f), _k)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### A fixed gate cannot tell important from unimportant
+#
+# Here is a task where decay hurts. A signal is mostly small noise, but at $t = 10$ there is one large **spike** — the
+# one thing that matters. At the end of the sequence ($t = 119$) we want the memory to tell whether there was a spike.
+#
+# With a fixed gate $a = 0.95$ the spike's share after 109 steps is $0.05 \cdot 5 \cdot 0.95^{109} \approx 0.001$, far
+# below the noise the memory has accumulated since: the final memory looks the same with and without the spike.
+#
+# Now let the gate **depend on the input**: write into memory only when the input is large, otherwise keep the memory as
+# it is:
+#
+# $$g_t = \sigma\big(8\,(|x_t| - 2)\big), \qquad m_t = (1 - g_t)\, m_{t-1} + g_t\, x_t .$$
+#
+# For the noise ($|x_t| < 2$) the gate is almost 0 — nothing is written and nothing is forgotten; for the spike it is
+# almost 1 — the spike is written in. The fixed average is the special case $g_t = 1 - a = 0.05$ for every $t$.
+# An LSTM's forget and input gates are exactly this, with the gate computed by a small learned layer from $x_t$ and
+# $h_{t-1}$ instead of our hand-made formula.
+#
+# ## Exercise 5 — a gated memory (2 points)
+#
+# Implement `gated_memory(values, gates, m0=0.0)`: $m_t = (1 - g_t)\, m_{t-1} + g_t\, x_t$ for $t = 0, \dots, T-1$ with
+# $m_{-1} =$ `m0`; `values` and `gates` have shape (T,); return all of $m_0, \dots, m_{T-1}$, shape (T,).
+# (With constant gates $1 - a$ this is `helpers.rnn.decay_memory(values, keep=a)`.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex5_gated_memory", "locked": false, "schema_version": 3, "solution": true}
+def gated_memory(values, gates, m0=0.0):
+    """Memory with an input-dependent gate: m_t = (1 - g_t) m_{t-1} + g_t x_t.
+
+    Args:
+        values: the inputs x_t, shape (T,).
+        gates: the gates g_t in [0, 1], shape (T,).
+        m0: the memory before the first step.
+
+    Returns:
+        The memories m_0, ..., m_{T-1}, shape (T,).
+    """
+    ### BEGIN SOLUTION
+    memories = np.zeros(len(values))
+    mem = m0
+    for step, (x_now, g_now) in enumerate(zip(values, gates)):
+        mem = (1.0 - g_now) * mem + g_now * x_now
+        memories[step] = mem
+    return memories
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex5_gated_memory", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""gated_memory: gate 0 keeps, gate 1 overwrites, constant gates give the moving average."""
+np.testing.assert_allclose(gated_memory(np.array([5.0, 1.0, 2.0]), np.array([1.0, 0.0, 0.0])), [5.0, 5.0, 5.0],
+                           err_msg="gate 1 should write the input, gate 0 should keep the memory unchanged")
+np.testing.assert_allclose(gated_memory(np.array([1.0, 1.0]), np.array([0.5, 0.5])), [0.5, 0.75],
+                           err_msg="m_0 = 0.5*0 + 0.5*1 = 0.5, then m_1 = 0.5*0.5 + 0.5*1 = 0.75: return m after each update")
+np.testing.assert_allclose(gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0), [4.0, 2.0],
+                           err_msg="start from m0")
+### BEGIN HIDDEN TESTS
+from helpers.rnn import decay_memory as _ref_decay
+_rng = np.random.default_rng(41)
+_vals = _rng.normal(size=40)
+np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.05)), _ref_decay(_vals, keep=0.95), atol=1e-12)
+np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.3), m0=-2.0), _ref_decay(_vals, keep=0.7, m0=-2.0), atol=1e-12)
+_g = _rng.uniform(size=40)
+_m, _expect = 1.5, []
+for _xv, _gv in zip(_vals, _g):
+    _m = _m - _gv * _m + _gv * _xv
+    _expect.append(_m)
+np.testing.assert_allclose(gated_memory(_vals, _g, m0=1.5), _expect, atol=1e-12)
+assert np.shape(gated_memory(np.array([3.0]), np.array([0.25]))) == (1,)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Now the spike task, with your `gated_memory`: the fixed gate and the input-dependent gate, on the same noise, with and
+# without the spike.
+
+# %%
+T_spike, t_spike = 120, 10
+noise = rng.normal(scale=0.3, size=T_spike)
+with_spike = noise.copy()
+with_spike[t_spike] = 5.0
+
+def input_gate(x):
+    return 1.0 / (1.0 + np.exp(-8.0 * (np.abs(x) - 2.0)))
+
+results = {}
+for label, signal in [("with spike", with_spike), ("no spike", noise)]:
+    results[label] = {
+        "fixed": gated_memory(signal, np.full(T_spike, 0.05)),
+        "gated": gated_memory(signal, input_gate(signal)),
+    }
+    print(f"{label:>10}: final memory  fixed gate {results[label]['fixed'][-1]:+.4f}   "
+          f"input-dependent gate {results[label]['gated'][-1]:+.4f}")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+for ax, kind, name in [(axes[0], "fixed", "fixed gate a = 0.95"), (axes[1], "gated", "input-dependent gate")]:
+    ax.plot(with_spike, color="0.8", label="input (with spike)")
+    ax.plot(results["with spike"][kind], label="memory, with spike")
+    ax.plot(results["no spike"][kind], "--", label="memory, no spike")
+    ax.set(title=name, xlabel="time step t", ylabel="value", ylim=(-1.5, 5.5))
+    ax.legend()
+plt.show()
+
+# %% [markdown]
+# With the fixed gate the two final memories are nearly equal — the spike has been averaged away. With the
+# input-dependent gate the memory holds the spike's value (about 5) until the end, and stays near 0 without it. The gate
+# decided *what to write* and, by staying closed, *what not to forget*.
+#
+# ## Key takeaways
+#
+# - Recurrent layers take batches of shape **(N, T, D)**: samples, time steps, features — a univariate series is (N, T, 1).
+# - Sliding windows turn one series into $N = T - \text{window} - \text{horizon} + 1$ (input, target) pairs; the
+#   off-by-one and the shifted target are the classic bugs.
+# - The vanilla RNN applies $h_t = \tanh(W x_t + U h_{t-1} + b)$ at every step with **shared** weights; in code,
+#   batch-first, `W` is (D, H) and `U` is (H, H), Keras' `kernel` and `recurrent_kernel`.
+# - Its memory **decays**: an input's trace shrinks geometrically, like $a^k$ for a moving average with a fixed gate $a$
+#   (half-life $\ln 0.5 / \ln a$).
+# - A gate that **depends on the input** can decide what to write and what to keep, and so remember an important event
+#   for as long as needed. That is the idea behind the LSTM.
+#
+# ## What's next
+#
+# Lesson 02 trains this loop. Backpropagation through time multiplies one Jacobian per step, and the same geometric
+# decay — or growth — appears in the **gradients**: they vanish or explode with the lag. We will measure it, relate it to
+# the spectral radius of $U$, and tame the explosion with gradient clipping. Lesson 03 then builds the LSTM cell, whose
+# gated, additive cell state is the cure for the vanishing.

@@ -1,0 +1,513 @@
+# ---
+# jupyter:
+#   jupytext:
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 02 — Vanishing and exploding gradients
+#
+# **What you will learn**
+#
+# - how **backpropagation through time** (BPTT) trains the RNN of lesson 01, and why the gradient that reaches a step
+#   $k$ steps back is a **product of $k$ Jacobians** $\operatorname{diag}(1 - h_t^2)\,U$;
+# - to **measure** how that product shrinks or grows with the lag, and to predict it from the **spectral radius** of $U$
+#   (and where that prediction is only a heuristic);
+# - why saturated $\tanh$ units make gradients vanish even when $U$ is large;
+# - how **gradient clipping by global norm** keeps an exploding gradient from wrecking training — and why it does
+#   nothing against vanishing.
+#
+# **Why it matters.** A recurrent network learns a dependency between two steps only if the gradient survives the trip
+# between them. "The movie I watched last year, despite the hype and the great cast, was **not** good": to get the
+# sentiment right, the network must connect words that are many steps apart. This lesson shows, with numbers, why a
+# vanilla RNN mostly can't — the problem the LSTM (lessons 03–06) was invented to solve.
+
+# %%
+import numpy as np
+import matplotlib.pyplot as plt
+
+from helpers.env import seed_everything
+from helpers.plotting import use_course_style
+from helpers.rnn import rnn_forward, rnn_backward, hidden_jacobian_norms
+from helpers.gradcheck import eval_numerical_gradient_array, rel_error, spectral_radius
+from helpers.data import make_windows
+
+rng = seed_everything(0)
+use_course_style()
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown]
+# ## 1. Backpropagation through time
+#
+# Lesson 01's RNN computes $h_t = \tanh(W x_t + U h_{t-1} + b)$ for $t = 0, \dots, T-1$. Suppose the loss $L$ looks only
+# at the last state $h_{T-1}$ (a sentiment classifier reading the whole review, a forecaster reading the whole window).
+# Unrolled, the RNN is a deep network with one layer per step, so the chain rule gives, for any earlier step $k$,
+#
+# $$\frac{\partial L}{\partial h_k} = \frac{\partial L}{\partial h_{T-1}}\;
+# \frac{\partial h_{T-1}}{\partial h_{T-2}}\,\frac{\partial h_{T-2}}{\partial h_{T-3}} \cdots
+# \frac{\partial h_{k+1}}{\partial h_{k}}
+# \qquad\text{with}\qquad
+# \frac{\partial h_t}{\partial h_{t-1}} = \operatorname{diag}\!\left(1 - h_t^2\right) U
+# \quad (H \times H).$$
+#
+# ($\tanh'(z) = 1 - \tanh(z)^2$, so the derivative of unit $i$ is $1 - h_{t,i}^2$; the diagonal matrix applies it unit by
+# unit.) The weights are shared, so their gradient is a **sum over steps**:
+# $\frac{\partial L}{\partial U} = \sum_t \frac{\partial L}{\partial h_t}\,\frac{\partial^+ h_t}{\partial U}$, and the
+# contribution of step $k$ is scaled by the product of the $T - 1 - k$ Jacobians above. If that product is tiny, the
+# distant past contributes nothing to learning: **vanishing gradients**. If it is huge, it dominates and the update is
+# wild: **exploding gradients**.
+#
+# **Transposes in code.** The formula uses column vectors and the maths' $U$. In code (batch-first, row vectors, Keras'
+# layout) `U` is the maths' $U$ transposed, so the Jacobian entry $[i, j] = \partial h_{t,i} / \partial h_{t-1,j}$ is
+#
+# $$J_t = \operatorname{diag}(1 - h_t^2)\; U_{\text{code}}^{\top} \qquad \text{(in NumPy: `(1 - h_t**2)[:, None] * U.T`)},$$
+#
+# and a row gradient travels back as `dh_prev = (dh_t * (1 - h_t**2)) @ U.T` — exactly the line in
+# `helpers.rnn.rnn_step_backward`. Before we trust it, a **gradient check**: compare the backward pass with centred finite
+# differences $\frac{f(x + \epsilon) - f(x - \epsilon)}{2\epsilon}$ in float64. Relative errors around $10^{-7}$ or below
+# mean the analytic gradient is right.
+
+# %%
+N_c, T_c, D_c, H_c = 2, 4, 3, 5
+x_c = rng.normal(size=(N_c, T_c, D_c))
+h0_c = rng.normal(size=(N_c, H_c))
+W_c = rng.normal(scale=0.5, size=(D_c, H_c))
+U_c = rng.normal(scale=0.5, size=(H_c, H_c))
+b_c = rng.normal(scale=0.5, size=H_c)
+
+h_c, cache_c = rnn_forward(x_c, h0_c, W_c, U_c, b_c)
+dh_c = rng.normal(size=h_c.shape)                       # an upstream gradient on every state
+dx, dh0, dW, dU, db = rnn_backward(dh_c, cache_c)
+
+params = {"x": x_c, "h0": h0_c, "W": W_c, "U": U_c, "b": b_c}
+for (name, value), analytic in zip(params.items(), (dx, dh0, dW, dU, db)):
+    def forward_of(v, name=name):
+        args = dict(params, **{name: v})
+        return rnn_forward(args["x"], args["h0"], args["W"], args["U"], args["b"])[0]
+    numeric = eval_numerical_gradient_array(forward_of, value.copy(), dh_c)
+    print(f"d{name:<3} relative error {rel_error(analytic, numeric):.2e}")
+
+# %% [markdown]
+# ## 2. A product of Jacobians
+#
+# How large can $\prod_t J_t$ get? Each $\tanh$ derivative is at most 1, so every step can shrink a gradient but never
+# stretch it by more than $U$ does:
+#
+# $$\Big\lVert \frac{\partial h_{T-1}}{\partial h_k} \Big\rVert \;\le\; \prod_{t=k+1}^{T-1}
+# \big\lVert \operatorname{diag}(1 - h_t^2) \big\rVert\, \lVert U \rVert \;\le\; \sigma_{\max}(U)^{\,T-1-k},$$
+#
+# where $\sigma_{\max}$ is the largest singular value (the spectral norm). So $\sigma_{\max}(U) < 1$ **guarantees**
+# vanishing, geometrically fast (Pascanu, Mikolov & Bengio, 2013).
+#
+# For long lags the more telling number is the **spectral radius** $\rho(U) = \max_i |\lambda_i(U)|$, the largest
+# eigenvalue modulus. For a *linear* RNN ($h_t = U h_{t-1} + \dots$) the product is $U^{\,\text{lag}}$, and its norm grows
+# or shrinks like $\rho(U)^{\text{lag}}$: $\rho < 1$ vanish, $\rho > 1$ explode, $\rho = 1$ the knife edge. With $\tanh$:
+#
+# - $\rho < 1$: vanishing. It is guaranteed when $\sigma_{\max}(U) < 1$ too — always the case for a symmetric $U$ or an
+#   orthogonal one times a constant, where $\rho = \sigma_{\max}$. A non-normal $U$ with $\rho < 1 < \sigma_{\max}$ can
+#   *amplify* gradients for some steps first, and with $\tanh$ factors that change from step to step the decay is then
+#   the typical outcome rather than a theorem;
+# - $\rho > 1$: the linear part grows, so gradients **may** explode — but the states grow too, the units **saturate**
+#   ($|h| \to 1$, so $1 - h^2 \to 0$) and the $\operatorname{diag}$ factors can make the gradients vanish after all.
+#
+# Let us measure. We run RNNs with $H = 32$ units, $U = \rho\, Q$ for a random orthogonal $Q$ (so every eigenvalue of $U$
+# has modulus exactly $\rho$, and $\sigma_{\max} = \rho$), on the same random input of 100 steps, and plot
+# $\lVert \partial h_{T-1} / \partial h_{T-1-\text{lag}} \rVert_2$ against the lag (computed by
+# `helpers.rnn.hidden_jacobian_norms`). Small input weights keep the units in $\tanh$'s near-linear range; the last run
+# uses 30 times larger inputs to saturate them.
+
+# %%
+H_exp, T_exp, D_exp = 32, 100, 4
+Q, _ = np.linalg.qr(rng.normal(size=(H_exp, H_exp)))      # random orthogonal matrix
+x_exp = rng.normal(size=(1, T_exp, D_exp))
+W_exp = rng.normal(size=(D_exp, H_exp)) / np.sqrt(D_exp)
+
+settings = {                       # label: (spectral radius of U, input scale)
+    "rho = 0.5": (0.5, 0.1),
+    "rho = 0.9": (0.9, 0.1),
+    "rho = 1.0": (1.0, 0.1),
+    "rho = 1.5": (1.5, 0.1),
+    "rho = 1.5, saturated": (1.5, 3.0),
+}
+jac_norms, saturation = {}, {}
+for label, (rho, in_scale) in settings.items():
+    U_exp = rho * Q
+    h_exp, _ = rnn_forward(x_exp, np.zeros((1, H_exp)), in_scale * W_exp, U_exp, np.zeros(H_exp))
+    jac_norms[label] = hidden_jacobian_norms(h_exp[0], U_exp)
+    saturation[label] = np.mean(1 - h_exp[0] ** 2)
+    print(f"{label:<22} spectral radius {spectral_radius(U_exp):.2f}   mean tanh' = mean(1 - h^2) = {saturation[label]:.2f}")
+
+lags = np.arange(T_exp)
+fig, ax = plt.subplots(figsize=(9, 5))
+for i, (label, norms) in enumerate(jac_norms.items()):
+    ax.semilogy(lags, norms, color=f"C{i}", label=label)
+    rho = settings[label][0]
+    if "saturated" not in label:
+        ax.semilogy(lags, rho ** lags, ":", color=f"C{i}", alpha=0.7)
+ax.set_ylim(1e-20, 1e8)
+ax.set(title="Gradient surviving from the last step back to step T-1-lag\n(dotted: linear RNN, rho^lag)",
+       xlabel="lag (steps)", ylabel="||dh_{T-1} / dh_{T-1-lag}||  (log scale)")
+ax.legend(loc="lower left")
+plt.show()
+
+
+# %% [markdown]
+# What the plot shows:
+#
+# - **$\rho = 0.5$ and $0.9$**: straight lines on the log scale — geometric vanishing, at the rate of the dotted
+#   $\rho^{\text{lag}}$ lines (slightly faster, because $\tanh' < 1$). With $\rho = 0.9$, 20 steps keep roughly a tenth;
+#   50 steps keep about a thousandth.
+# - **$\rho = 1.0$**: the linear RNN would keep everything; the $\tanh$ factors still bleed the gradient away, slowly.
+# - **$\rho = 1.5$**: the gradient **grows** with the lag — exploding — but far slower than $1.5^{\text{lag}}$: the
+#   states have grown and partly saturated.
+# - **$\rho = 1.5$, saturated**: the same $U$, larger inputs. The units sit near $\pm 1$, $\tanh' \approx 0$, and the
+#   gradient **vanishes** despite $\rho > 1$.
+#
+# So the spectral radius predicts the *linear* behaviour: below 1 vanishing is certain (for this $U$), above 1 explosion is
+# possible, not certain. Either way, a vanilla RNN's gradient is a geometric function of the lag: stable, long-range
+# learning would need the product to stay close to 1 for every lag — the LSTM's additive cell state does exactly that.
+
+# %% [markdown]
+# ## Exercise 1 — the Jacobian product (3 points)
+#
+# Implement `jacobian_product(h, U, k)` for **one** sequence: given its hidden states `h` of shape (T, H) (`h[t]` is
+# $h_t$, $t = 0, \dots, T-1$) and the recurrent weights `U` (H, H) in code layout, return the (H, H) matrix
+#
+# $$\frac{\partial h_{T-1}}{\partial h_k} = J_{T-1}\, J_{T-2} \cdots J_{k+1}, \qquad J_t = \operatorname{diag}(1 - h_t^2)\; U^{\top},$$
+#
+# (the identity matrix when $k = T - 1$). Mind three things: the $\operatorname{diag}(1 - h_t^2)$ factor, the transpose
+# of the code's `U`, and the **order** of the product (matrices do not commute). Do not build `np.diag` matrices if you
+# can avoid it: `(1 - h_t**2)[:, None] * U.T` scales the rows. The reference is `helpers.rnn.jacobian_product`.
+
+# %% nbgrader={"grade": false, "grade_id": "ex1_jacobian_product", "locked": false, "schema_version": 3, "solution": true}
+def jacobian_product(h, U, k):
+    """d h_{T-1} / d h_k of a vanilla RNN for one sequence.
+
+    Args:
+        h: hidden states h_0, ..., h_{T-1} of one sequence, shape (T, H).
+        U: recurrent weights (code layout, h_prev @ U), shape (H, H).
+        k: the earlier step, 0 <= k <= T - 1.
+
+    Returns:
+        The Jacobian product J_{T-1} ... J_{k+1}, shape (H, H); entry [i, j] is d h_{T-1, i} / d h_{k, j}.
+    """
+    ### BEGIN SOLUTION
+    n_steps, n_hidden = h.shape
+    product = np.eye(n_hidden)
+    for t in range(n_steps - 1, k, -1):
+        step_jacobian = (1.0 - h[t] ** 2)[:, None] * U.T   # diag(1 - h_t^2) @ U.T
+        product = product @ step_jacobian
+    return product
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_jacobian_product", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+"""jacobian_product: identity at lag 0, one step, two steps in the right order (T=3, H=2)."""
+h_small = np.array([[0.1, -0.2], [0.5, 0.3], [-0.4, 0.6]])
+U_small = np.array([[0.9, -0.5], [0.3, 1.2]])
+np.testing.assert_allclose(jacobian_product(h_small, U_small, 2), np.eye(2), atol=1e-12,
+                           err_msg="with k = T - 1 there is no step between h_k and h_{T-1}: the identity")
+np.testing.assert_allclose(jacobian_product(h_small, U_small, 1), [[0.756, 0.252], [-0.32, 0.768]], atol=1e-9,
+                           err_msg="one step back should be diag(1 - h_2**2) @ U.T: check the tanh factor and the transpose")
+np.testing.assert_allclose(jacobian_product(h_small, U_small, 0), [[0.39564, 0.445284], [-0.56544, 0.766656]], atol=1e-9,
+                           err_msg="two steps back should be J_2 @ J_1 (latest step on the left), with J_t = diag(1 - h_t**2) @ U.T")
+### BEGIN HIDDEN TESTS
+from helpers.rnn import jacobian_product as _ref_jac, rnn_forward as _fwd
+_rng = np.random.default_rng(12)
+for _T, _H in [(10, 5), (1, 3), (6, 1), (15, 4)]:
+    _U = _rng.normal(size=(_H, _H))
+    _hs = _fwd(_rng.normal(size=(1, _T, 2)), np.zeros((1, _H)), _rng.normal(size=(2, _H)), _U, np.zeros(_H))[0][0]
+    for _k in sorted({0, _T // 2, _T - 1}):
+        np.testing.assert_allclose(jacobian_product(_hs, _U, _k), _ref_jac(_hs, _U, _k), rtol=1e-9, atol=1e-12,
+                                   err_msg=f"differs from helpers.rnn.jacobian_product for T={_T}, H={_H}, k={_k}")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2 — predict the regime from the spectral radius (1 point)
+#
+# Implement `predict_gradient_regime(U, tol=0.05)`: compute $\rho(U) = \max_i |\lambda_i(U)|$ (`np.linalg.eigvals`
+# returns complex eigenvalues; take their modulus) and return `'vanish'` if $\rho < 1 - $ `tol`, `'explode'` if
+# $\rho > 1 + $ `tol`, and `'borderline'` otherwise. This is the prediction for long lags in the linear regime — as we saw,
+# saturation can still turn `'explode'` into vanishing. (Reference: `helpers.rnn.gradient_regime`.)
+
+# %% nbgrader={"grade": false, "grade_id": "ex2_predict_gradient_regime", "locked": false, "schema_version": 3, "solution": true}
+def predict_gradient_regime(U, tol=0.05):
+    """Predict 'vanish', 'explode' or 'borderline' from the spectral radius of U.
+
+    Args:
+        U: recurrent weights, shape (H, H).
+        tol: half-width of the 'borderline' band around 1.
+
+    Returns:
+        'vanish' if rho(U) < 1 - tol, 'explode' if rho(U) > 1 + tol, else 'borderline'.
+    """
+    ### BEGIN SOLUTION
+    radius = np.max(np.abs(np.linalg.eigvals(U)))
+    if radius < 1.0 - tol:
+        return "vanish"
+    if radius > 1.0 + tol:
+        return "explode"
+    return "borderline"
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex2_predict_gradient_regime", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+"""predict_gradient_regime: scaled identities, a negative eigenvalue, and a large matrix with a small radius."""
+assert predict_gradient_regime(0.5 * np.eye(3)) == "vanish", "rho = 0.5 < 1: gradients vanish"
+assert predict_gradient_regime(1.5 * np.eye(3)) == "explode", "rho = 1.5 > 1: gradients may explode"
+assert predict_gradient_regime(np.eye(3)) == "borderline", "rho = 1 is the borderline case"
+assert predict_gradient_regime(-1.5 * np.eye(2)) == "explode", "eigenvalue -1.5 has modulus 1.5: use |lambda|"
+assert predict_gradient_regime(np.array([[0.5, 3.0], [0.0, 0.5]])) == "vanish", \
+    "this U has large entries (norm > 3) but both eigenvalues are 0.5: the radius, not the norm, decides"
+### BEGIN HIDDEN TESTS
+from helpers.rnn import gradient_regime as _ref_regime
+_rot = np.array([[0.0, -1.0], [1.0, 0.0]])
+assert predict_gradient_regime(1.3 * _rot) == "explode", "complex eigenvalues of modulus 1.3"
+assert predict_gradient_regime(0.7 * _rot) == "vanish", "complex eigenvalues of modulus 0.7"
+assert predict_gradient_regime(np.array([[0.0, 10.0], [0.0, 0.0]])) == "vanish"
+assert predict_gradient_regime(1.03 * np.eye(4)) == "borderline"
+assert predict_gradient_regime(1.03 * np.eye(4), tol=0.01) == "explode"
+assert predict_gradient_regime(np.array([[0.97]]), tol=0.01) == "vanish"
+_rng = np.random.default_rng(22)
+for _i in range(20):
+    _M = _rng.normal(size=(6, 6))
+    _M *= _rng.uniform(0.3, 1.7) / np.max(np.abs(np.linalg.eigvals(_M)))
+    assert predict_gradient_regime(_M) == _ref_regime(_M), _M
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 3. "The movie I watched last year was not good"
+#
+# How far apart are the words that matter? Let us count tokens. A classifier reads the review and decides from the
+# **last** state, so the gradient of its loss must travel back from the last token to each word that carries the
+# sentiment.
+
+# %%
+short_review = "The movie I watched last year was not good".split()
+long_review = ("The movie I watched last year was not good , although the actors , the music , the "
+               "costumes and the photography were all , as everyone told me before I went , truly wonderful").split()
+
+def lag_to_end(tokens, word):
+    return len(tokens) - 1 - tokens.index(word)
+
+print("short review:", len(short_review), "tokens")
+print("  lag between 'not' and 'good':", short_review.index("good") - short_review.index("not"))
+print("  lag from 'not' to the last token:", lag_to_end(short_review, "not"))
+print("  lag from 'movie' to the last token:", lag_to_end(short_review, "movie"))
+print("long review:", len(long_review), "tokens")
+print("  lag from 'not' to the last token:", lag_to_end(long_review, "not"))
+
+# %% [markdown]
+# In the short review "not" and "good" are neighbours (lag 1) and "not" is one step from the end: any RNN gets the
+# gradient there. But the phrase's subject, "movie", is 7 steps back, and in the longer, very ordinary review the
+# decisive "not good" is 27 tokens from the end — and the last words ("truly wonderful") point the wrong way. Here is
+# the fraction of gradient that survives each lag in the runs above:
+
+# %%
+table_lags = {"'not' -> 'good'": 1, "'movie' -> end (short)": lag_to_end(short_review, "movie"),
+              "'not' -> end (long)": lag_to_end(long_review, "not"), "50 tokens": 50}
+print(f"{'gradient kept':<34}" + "".join(f"{label:>22}" for label in jac_norms))
+for name, lag in table_lags.items():
+    print(f"{name + f' (lag {lag})':<34}" + "".join(f"{jac_norms[label][lag]:>22.2e}" for label in jac_norms))
+
+
+# %% [markdown]
+# With $\rho = 0.9$ only a few percent of the gradient from "not" reaches the loss in the long review; with $\rho = 0.5$
+# it is below $10^{-8}$ — the word might as well not be there. The learning signal is dominated by the last few
+# tokens ("truly wonderful"), which is exactly the wrong lesson. Pushing $\rho$ above 1 does not help reliably either:
+# gradients explode or the units saturate. We need a different architecture, not a different $U$.
+#
+# ## 4. Exploding gradients and clipping
+#
+# When gradients explode, one update can throw the weights far away — often to a region where the states saturate or
+# overflow, and training never recovers. The standard remedy is **clipping by global norm**: treat all gradients
+# (`dW`, `dU`, `db`, …) as one long vector $g$, and if its norm exceeds a threshold, scale **all of them by the same
+# factor**:
+#
+# $$\lVert g \rVert = \sqrt{\textstyle\sum_{\text{arrays}} \sum_{\text{entries}} g_{ij}^2}, \qquad
+# g \leftarrow g \cdot \frac{\text{max\_norm}}{\max(\lVert g \rVert,\ \text{max\_norm})}.$$
+#
+# Below the threshold nothing changes; above it, the update keeps its **direction** and only its length is capped. This is
+# what `tf.clip_by_global_norm` and Keras' `optimizer = keras.optimizers.Adam(global_clipnorm=1.0)` do. Clipping each array
+# separately (Keras' `clipnorm`) is different: it changes the direction of the update.
+#
+# ## Exercise 3 — clipping by global norm (2 points)
+#
+# Implement `clip_by_global_norm(grads, max_norm)`: `grads` is a list of NumPy arrays of any shapes; return
+# `(clipped, global_norm)` where `clipped` is a **new** list of new arrays (do not modify the inputs) and `global_norm` is
+# the norm **before** clipping, as a float. Same semantics as `tf.clip_by_global_norm` (reference:
+# `helpers.gradcheck.clip_by_global_norm`).
+
+# %% nbgrader={"grade": false, "grade_id": "ex3_clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true}
+def clip_by_global_norm(grads, max_norm):
+    """Scale a list of gradients so that their global norm is at most max_norm.
+
+    Args:
+        grads: list of arrays (any shapes), e.g. [dW, dU, db].
+        max_norm: the largest allowed global norm, > 0.
+
+    Returns:
+        (clipped, global_norm): a new list of arrays, and sqrt(sum of all squared entries) before clipping.
+    """
+    ### BEGIN SOLUTION
+    total_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    factor = max_norm / max(total_norm, max_norm)
+    clipped = [np.asarray(g) * factor for g in grads]
+    return clipped, total_norm
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_ex3_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""clip_by_global_norm: the norm of all arrays together, one common factor, nothing changed below the threshold."""
+g_list = [np.array([3.0, 0.0]), np.array([[4.0]])]          # global norm sqrt(9 + 16) = 5
+g_copy = [a.copy() for a in g_list]
+clipped_g, norm_g = clip_by_global_norm(g_list, 1.0)
+assert np.isclose(norm_g, 5.0), f"the global norm of [3, 0] and [[4]] is sqrt(3^2 + 4^2) = 5; got {norm_g}"
+np.testing.assert_allclose(clipped_g[0], [0.6, 0.0], err_msg="every array is scaled by max_norm / global_norm = 1/5")
+np.testing.assert_allclose(clipped_g[1], [[0.8]], err_msg="every array is scaled by the SAME factor 1/5")
+for before, after in zip(g_copy, g_list):
+    np.testing.assert_array_equal(before, after, err_msg="do not modify the input gradients in place")
+unchanged, norm_u = clip_by_global_norm(g_list, 10.0)
+assert np.isclose(norm_u, 5.0)
+np.testing.assert_allclose(unchanged[0], [3.0, 0.0], err_msg="below max_norm the gradients must not change")
+np.testing.assert_allclose(unchanged[1], [[4.0]], err_msg="below max_norm the gradients must not change")
+### BEGIN HIDDEN TESTS
+from helpers.gradcheck import clip_by_global_norm as _ref_clip
+_rng = np.random.default_rng(32)
+for _mx in [0.01, 0.5, 2.0, 50.0]:
+    _gs = [_rng.normal(size=(3, 4)), _rng.normal(size=(4, 4)), _rng.normal(size=(4,))]
+    _orig = [_a.copy() for _a in _gs]
+    _c, _n = clip_by_global_norm(_gs, _mx)
+    _rc, _rn = _ref_clip(_gs, _mx)
+    assert np.isclose(_n, _rn), (_mx, _n, _rn)
+    assert len(_c) == 3
+    for _a, _b, _o, _i in zip(_c, _rc, _orig, _gs):
+        assert np.shape(_a) == np.shape(_b)
+        np.testing.assert_allclose(_a, _b, rtol=1e-10, err_msg=f"differs from helpers.gradcheck.clip_by_global_norm with max_norm={_mx}")
+        np.testing.assert_array_equal(_o, _i)
+_c, _n = clip_by_global_norm([np.zeros((2, 2))], 1.0)
+assert _n == 0.0 and np.all(np.isfinite(_c[0])), "zero gradients: norm 0, nothing to scale (no division by zero)"
+_c, _n = clip_by_global_norm([np.array([6.0, 8.0])], 5.0)
+np.testing.assert_allclose(_c[0], [3.0, 4.0])
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ### Clipping in action
+#
+# A small experiment (an ordinary cell, not graded): train a vanilla RNN ($H = 16$) with plain SGD to predict the next
+# value of a noisy sine wave from windows of 25 steps (`make_windows` from lesson 01). We start it with $U = 1.5\,Q$ —
+# spectral radius 1.5, in the exploding regime — and a large learning rate of 0.3, once without clipping and once with
+# your `clip_by_global_norm` at `max_norm = 1`. Same seed, same batches.
+
+# %%
+import warnings
+
+def train_rnn(max_norm=None, lr=0.3, steps=300, H=16, window=25, seed=0):
+    # Plain SGD on the MSE of a linear read-out of the last state; returns losses and global gradient norms.
+    r = np.random.default_rng(seed)
+    t = np.arange(1200)
+    wave = np.sin(2 * np.pi * t / 40) + 0.1 * r.normal(size=t.size)
+    X, y = make_windows(wave, window)                       # (N, 25, 1), (N, 1)
+    W = 0.5 * r.normal(size=(1, H))
+    U = 1.5 * np.linalg.qr(r.normal(size=(H, H)))[0]        # spectral radius 1.5
+    b = np.zeros(H)
+    V = r.normal(size=(H, 1)) / np.sqrt(H)                  # read-out weights
+    c = np.zeros(1)
+    losses, norms = [], []
+    for _ in range(steps):
+        batch = r.integers(0, len(X), size=32)
+        h, cache = rnn_forward(X[batch], np.zeros((32, H)), W, U, b)
+        err = h[:, -1] @ V + c - y[batch]
+        losses.append(np.mean(err ** 2))
+        d_pred = 2 * err / len(err)
+        dh = np.zeros_like(h)
+        dh[:, -1] = d_pred @ V.T                            # the loss only sees the last state
+        _, _, dW, dU, db = rnn_backward(dh, cache)
+        grads = [dW, dU, db, h[:, -1].T @ d_pred, d_pred.sum(axis=0)]
+        if max_norm is None:
+            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+        else:
+            grads, norm = clip_by_global_norm(grads, max_norm)
+        norms.append(norm)
+        for p, g in zip((W, U, b, V, c), grads):
+            p -= lr * g
+    return np.array(losses), np.array(norms)
+
+with warnings.catch_warnings(), np.errstate(all="ignore"):   # the unclipped run overflows
+    warnings.simplefilter("ignore")
+    loss_plain, norm_plain = train_rnn(max_norm=None)
+    loss_clip, norm_clip = train_rnn(max_norm=1.0)
+
+blown = np.flatnonzero(~np.isfinite(loss_plain) | (loss_plain > 10))
+print("without clipping: loss first exceeds 10 (or overflows) at step", blown[0] if len(blown) else None)
+print(f"with clipping:    final loss (mean of last 20 steps) {loss_clip[-20:].mean():.4f}; "
+      f"clipped in {np.mean(norm_clip > 1.0):.0%} of the steps")
+
+fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+def shown(values, limit):
+    # Hide overflowed values (inf, nan, astronomically large) so the log axes stay readable.
+    return np.where(np.isfinite(values) & (values < limit), values, np.nan)
+
+axes[0].semilogy(shown(loss_plain, 1e6), label="no clipping")
+axes[0].semilogy(loss_clip, label="clip global norm at 1")
+axes[0].set(title="Training loss", xlabel="SGD step", ylabel="MSE (log scale)", ylim=(1e-3, 1e6))
+axes[1].semilogy(shown(norm_plain, 1e8), label="no clipping")
+axes[1].semilogy(norm_clip, label="clip global norm at 1 (norm before clipping)")
+axes[1].axhline(1.0, color="0.5", linestyle=":", label="max_norm")
+axes[1].set(title="Global gradient norm", xlabel="SGD step", ylabel="||g|| (log scale)", ylim=(1e-2, 1e8))
+for ax in axes:
+    ax.legend()
+plt.show()
+
+# %% [markdown]
+# Without clipping, a few large gradients in the first steps throw the weights out of range: the gradient norm and the
+# loss grow without bound and leave the plot within about 20 steps (soon after, they overflow to `inf` / `nan`). With
+# clipping, the same early spikes only produce steps of bounded length; training settles and the loss falls close to the
+# noise variance of the data ($0.1^2 = 0.01$).
+#
+# Clipping treats the symptom of **exploding** gradients. It cannot help with **vanishing** ones — the subject of the
+# question below.
+
+# %% [markdown]
+# ## Question — does clipping help against vanishing gradients? (2 points)
+#
+# An RNN for the long movie review above is trained with global-norm clipping at 1. It still ignores the word "not",
+# 27 tokens before the end. In two to four sentences: can clipping (or a larger `max_norm`) fix this, and why or why
+# not? Name one thing that would help.
+
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_clipping_vanishing", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# No. Clipping only ever makes gradients *smaller*: it rescales the whole gradient when its norm is too large and leaves it
+# untouched otherwise. The problem here is that the part of the gradient that comes from the word "not" has been
+# multiplied by 27 Jacobians $\operatorname{diag}(1-h_t^2)U$ whose norm is below 1, so it is tiny compared to the
+# contributions of the last few tokens; no rescaling of the total changes that ratio (and raising `max_norm` changes
+# nothing either). What helps is an architecture whose gradient path through time does not shrink geometrically — an LSTM
+# or GRU, whose additive, gated cell state keeps $\partial c_T / \partial c_k$ close to 1 when the forget gate is open —
+# or, partly, an initialisation with $U$ orthogonal (radius 1) plus unsaturated units.
+
+# %% [markdown]
+# ## Key takeaways
+#
+# - BPTT multiplies one Jacobian per step: $\partial h_{T-1}/\partial h_k = \prod_t \operatorname{diag}(1 - h_t^2)\,U$
+#   (in code layout $\operatorname{diag}(1 - h_t^2)\,U^{\top}$, applied as `(dh * (1 - h**2)) @ U.T`).
+# - The gradient from a step `lag` steps back behaves like $\rho(U)^{\text{lag}}$ in the linear regime: it **vanishes**
+#   geometrically for $\rho < 1$ (guaranteed when $\sigma_{\max}(U) < 1$) and **may explode** for $\rho > 1$.
+# - $\tanh' \le 1$ only shrinks: saturated units ($|h| \approx 1$) make gradients vanish even when $\rho > 1$.
+# - A dependency 27 tokens back ("not … good") receives a few percent of the gradient at best with $\rho = 0.9$, and
+#   nothing useful with $\rho = 0.5$: the vanilla RNN learns mostly from the last few steps.
+# - **Clipping by global norm** rescales all gradients by one factor when their joint norm exceeds a threshold; it tames
+#   exploding gradients, keeps the update direction, and does nothing for vanishing ones.
+#
+# ## What's next
+#
+# Lesson 03 builds the **LSTM cell** in NumPy: a cell state $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$ that is
+# updated *additively* through gates, so that $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f_t)$ — close to the
+# identity when the forget gate is open. Lesson 04 derives its backward pass and shows this "constant error carousel" with
+# the same lag plot as here; lesson 06 measures how much longer an LSTM remembers.
