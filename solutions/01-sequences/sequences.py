@@ -174,12 +174,12 @@ assert X_chk.shape == (4, 4, 1) and y_chk.shape == (4, 3), \
     f"T=10, window=4, horizon=3 should give X (4, 4, 1) and y (4, 3); got {X_chk.shape} and {y_chk.shape}"
 np.testing.assert_array_equal(y_chk[-1], [7, 8, 9], err_msg="the last window's targets must end at the last step")
 ### BEGIN HIDDEN TESTS
-from helpers.data import make_windows as _ref_windows
+import helpers.data
 _rng = np.random.default_rng(11)
 for _T, _w, _h in [(50, 7, 1), (50, 7, 5), (9, 1, 1), (9, 8, 1), (9, 1, 8), (12, 12 - 2, 2)]:
     _s = _rng.normal(size=_T)
     _Xs, _ys = make_windows(_s, _w, _h)
-    _Xr, _yr = _ref_windows(_s, _w, _h)
+    _Xr, _yr = helpers.data.make_windows(_s, _w, _h)
     assert _Xs.shape == _Xr.shape and _ys.shape == _yr.shape, (_T, _w, _h, _Xs.shape, _ys.shape)
     np.testing.assert_allclose(_Xs, _Xr, err_msg=f"X differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}")
     np.testing.assert_allclose(_ys, _yr, err_msg=f"y differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}")
@@ -307,13 +307,13 @@ expected_step = np.array([[-0.06892086, 0.0684383, 0.2032509, 0.33077389],
 np.testing.assert_allclose(out, expected_step, atol=1e-6, err_msg=(
     "wrong values: compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given, not transposed"))
 ### BEGIN HIDDEN TESTS
-from helpers.rnn import rnn_step_forward as _ref_step
+import helpers.rnn
 _rng = np.random.default_rng(21)
 # D == H: a transposed W or U still runs, but gives different numbers
 for _N, _D, _H in [(3, 5, 5), (1, 4, 4), (4, 2, 6)]:
     _x = _rng.normal(size=(_N, _D)); _hp = _rng.normal(size=(_N, _H))
     _W = _rng.normal(size=(_D, _H)); _U = _rng.normal(size=(_H, _H)); _b = _rng.normal(size=_H)
-    _want = _ref_step(_x, _hp, _W, _U, _b)[0]
+    _want = helpers.rnn.rnn_step_forward(_x, _hp, _W, _U, _b)[0]
     np.testing.assert_allclose(rnn_step_forward(_x, _hp, _W, _U, _b), _want, atol=1e-10,
                                err_msg=f"differs from helpers.rnn.rnn_step_forward for N={_N}, D={_D}, H={_H}")
 # zero weights: the state is tanh(b) for every sample
@@ -377,14 +377,14 @@ expected_seq = np.array([[[-0.37378568, -0.31534589, -0.25441224, -0.19138937],
 np.testing.assert_allclose(h_all, expected_seq, atol=1e-6,
                            err_msg="wrong hidden states: is every step, including the last one, computed and stored?")
 ### BEGIN HIDDEN TESTS
-from helpers.rnn import rnn_forward as _ref_forward
+import helpers.rnn
 _rng = np.random.default_rng(31)
 for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
     _x = _rng.normal(size=(_N, _T, _D)); _h0 = _rng.normal(size=(_N, _H))
     _W = _rng.normal(size=(_D, _H)); _U = _rng.normal(scale=0.7, size=(_H, _H)); _b = _rng.normal(size=_H)
     _got = rnn_forward(_x, _h0, _W, _U, _b)
     assert np.shape(_got) == (_N, _T, _H), (_N, _T, _D, _H, np.shape(_got))
-    np.testing.assert_allclose(_got, _ref_forward(_x, _h0, _W, _U, _b)[0], atol=1e-10,
+    np.testing.assert_allclose(_got, helpers.rnn.rnn_forward(_x, _h0, _W, _U, _b)[0], atol=1e-10,
                                err_msg=f"differs from helpers.rnn.rnn_forward for N={_N}, T={_T}, D={_D}, H={_H}")
 ### END HIDDEN TESTS
 
@@ -461,7 +461,7 @@ plt.show()
 # Write `steps_to_forget(keep, fraction=0.01)`: the **smallest whole number of steps** $k \ge 0$ after which a memory
 # with fixed gate `keep` ($0 < $ `keep` $< 1$) keeps **strictly less** than `fraction` of an input, i.e. the smallest $k$
 # with `keep ** k < fraction`. Return a Python `int`. For example `steps_to_forget(0.5, 0.25) == 3`
-# ($0.5^2 = 0.25$ is not *less* than 0.25).
+# ($0.5^2 = 0.25$ is not *less* than 0.25). The course's version is `helpers.rnn.steps_to_forget`.
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_steps_to_forget", "locked": false, "schema_version": 3, "solution": true}
 def steps_to_forget(keep, fraction=0.01):
@@ -522,7 +522,8 @@ for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125)
 #
 # Implement `gated_memory(values, gates, m0=0.0)`: $m_t = (1 - g_t)\, m_{t-1} + g_t\, x_t$ for $t = 0, \dots, T-1$ with
 # $m_{-1} =$ `m0`; `values` and `gates` have shape (T,); return all of $m_0, \dots, m_{T-1}$, shape (T,).
-# (With constant gates $1 - a$ this is `helpers.rnn.decay_memory(values, keep=a)`.)
+# (The course's version is `helpers.rnn.gated_memory`; with constant gates $1 - a$ it is
+# `helpers.rnn.decay_memory(values, keep=a)`.)
 
 # %% nbgrader={"grade": false, "grade_id": "ex5_gated_memory", "locked": false, "schema_version": 3, "solution": true}
 def gated_memory(values, gates, m0=0.0):
@@ -555,11 +556,11 @@ np.testing.assert_allclose(gated_memory(np.array([1.0, 1.0]), np.array([0.5, 0.5
 np.testing.assert_allclose(gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0), [4.0, 2.0],
                            err_msg="start from m0")
 ### BEGIN HIDDEN TESTS
-from helpers.rnn import decay_memory as _ref_decay
+import helpers.rnn
 _rng = np.random.default_rng(41)
 _vals = _rng.normal(size=40)
-np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.05)), _ref_decay(_vals, keep=0.95), atol=1e-12)
-np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.3), m0=-2.0), _ref_decay(_vals, keep=0.7, m0=-2.0), atol=1e-12)
+np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.05)), helpers.rnn.decay_memory(_vals, keep=0.95), atol=1e-12)
+np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.3), m0=-2.0), helpers.rnn.decay_memory(_vals, keep=0.7, m0=-2.0), atol=1e-12)
 _g = _rng.uniform(size=40)
 _m, _expect = 1.5, []
 for _xv, _gv in zip(_vals, _g):

@@ -36,8 +36,8 @@ import matplotlib.pyplot as plt
 
 from helpers.env import seed_everything
 from helpers.plotting import use_course_style
-from helpers.rnn import rnn_forward, rnn_backward, hidden_jacobian_norms
-from helpers.gradcheck import eval_numerical_gradient_array, rel_error, spectral_radius
+from helpers.rnn import rnn_forward, rnn_backward, hidden_jacobian_norms, spectral_radius
+from helpers.gradcheck import eval_numerical_gradient_array, rel_error
 from helpers.data import make_windows
 
 rng = seed_everything(0)
@@ -220,26 +220,26 @@ np.testing.assert_allclose(jacobian_product(h_small, U_small, 1), [[0.756, 0.252
 np.testing.assert_allclose(jacobian_product(h_small, U_small, 0), [[0.39564, 0.445284], [-0.56544, 0.766656]], atol=1e-9,
                            err_msg="two steps back should be J_2 @ J_1 (latest step on the left), with J_t = diag(1 - h_t**2) @ U.T")
 ### BEGIN HIDDEN TESTS
-from helpers.rnn import jacobian_product as _ref_jac, rnn_forward as _fwd
+import helpers.rnn
 _rng = np.random.default_rng(12)
 for _T, _H in [(10, 5), (1, 3), (6, 1), (15, 4)]:
     _U = _rng.normal(size=(_H, _H))
-    _hs = _fwd(_rng.normal(size=(1, _T, 2)), np.zeros((1, _H)), _rng.normal(size=(2, _H)), _U, np.zeros(_H))[0][0]
+    _hs = helpers.rnn.rnn_forward(_rng.normal(size=(1, _T, 2)), np.zeros((1, _H)), _rng.normal(size=(2, _H)), _U, np.zeros(_H))[0][0]
     for _k in sorted({0, _T // 2, _T - 1}):
-        np.testing.assert_allclose(jacobian_product(_hs, _U, _k), _ref_jac(_hs, _U, _k), rtol=1e-9, atol=1e-12,
+        np.testing.assert_allclose(jacobian_product(_hs, _U, _k), helpers.rnn.jacobian_product(_hs, _U, _k), rtol=1e-9, atol=1e-12,
                                    err_msg=f"differs from helpers.rnn.jacobian_product for T={_T}, H={_H}, k={_k}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Exercise 2 — predict the regime from the spectral radius (1 point)
 #
-# Implement `predict_gradient_regime(U, tol=0.05)`: compute $\rho(U) = \max_i |\lambda_i(U)|$ (`np.linalg.eigvals`
+# Implement `gradient_regime(U, tol=0.05)`: compute $\rho(U) = \max_i |\lambda_i(U)|$ (`np.linalg.eigvals`
 # returns complex eigenvalues; take their modulus) and return `'vanish'` if $\rho < 1 - $ `tol`, `'explode'` if
 # $\rho > 1 + $ `tol`, and `'borderline'` otherwise. This is the prediction for long lags in the linear regime — as we saw,
-# saturation can still turn `'explode'` into vanishing. (Reference: `helpers.rnn.gradient_regime`.)
+# saturation can still turn `'explode'` into vanishing. (The course's version: `helpers.rnn.gradient_regime`.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex2_predict_gradient_regime", "locked": false, "schema_version": 3, "solution": true}
-def predict_gradient_regime(U, tol=0.05):
+# %% nbgrader={"grade": false, "grade_id": "ex2_gradient_regime", "locked": false, "schema_version": 3, "solution": true}
+def gradient_regime(U, tol=0.05):
     """Predict 'vanish', 'explode' or 'borderline' from the spectral radius of U.
 
     Args:
@@ -259,28 +259,28 @@ def predict_gradient_regime(U, tol=0.05):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex2_predict_gradient_regime", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-"""predict_gradient_regime: scaled identities, a negative eigenvalue, and a large matrix with a small radius."""
-assert predict_gradient_regime(0.5 * np.eye(3)) == "vanish", "rho = 0.5 < 1: gradients vanish"
-assert predict_gradient_regime(1.5 * np.eye(3)) == "explode", "rho = 1.5 > 1: gradients may explode"
-assert predict_gradient_regime(np.eye(3)) == "borderline", "rho = 1 is the borderline case"
-assert predict_gradient_regime(-1.5 * np.eye(2)) == "explode", "eigenvalue -1.5 has modulus 1.5: use |lambda|"
-assert predict_gradient_regime(np.array([[0.5, 3.0], [0.0, 0.5]])) == "vanish", \
+# %% nbgrader={"grade": true, "grade_id": "test_ex2_gradient_regime", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+"""gradient_regime: scaled identities, a negative eigenvalue, and a large matrix with a small radius."""
+assert gradient_regime(0.5 * np.eye(3)) == "vanish", "rho = 0.5 < 1: gradients vanish"
+assert gradient_regime(1.5 * np.eye(3)) == "explode", "rho = 1.5 > 1: gradients may explode"
+assert gradient_regime(np.eye(3)) == "borderline", "rho = 1 is the borderline case"
+assert gradient_regime(-1.5 * np.eye(2)) == "explode", "eigenvalue -1.5 has modulus 1.5: use |lambda|"
+assert gradient_regime(np.array([[0.5, 3.0], [0.0, 0.5]])) == "vanish", \
     "this U has large entries (norm > 3) but both eigenvalues are 0.5: the radius, not the norm, decides"
 ### BEGIN HIDDEN TESTS
-from helpers.rnn import gradient_regime as _ref_regime
+import helpers.rnn
 _rot = np.array([[0.0, -1.0], [1.0, 0.0]])
-assert predict_gradient_regime(1.3 * _rot) == "explode", "complex eigenvalues of modulus 1.3"
-assert predict_gradient_regime(0.7 * _rot) == "vanish", "complex eigenvalues of modulus 0.7"
-assert predict_gradient_regime(np.array([[0.0, 10.0], [0.0, 0.0]])) == "vanish"
-assert predict_gradient_regime(1.03 * np.eye(4)) == "borderline"
-assert predict_gradient_regime(1.03 * np.eye(4), tol=0.01) == "explode"
-assert predict_gradient_regime(np.array([[0.97]]), tol=0.01) == "vanish"
+assert gradient_regime(1.3 * _rot) == "explode", "complex eigenvalues of modulus 1.3"
+assert gradient_regime(0.7 * _rot) == "vanish", "complex eigenvalues of modulus 0.7"
+assert gradient_regime(np.array([[0.0, 10.0], [0.0, 0.0]])) == "vanish"
+assert gradient_regime(1.03 * np.eye(4)) == "borderline"
+assert gradient_regime(1.03 * np.eye(4), tol=0.01) == "explode"
+assert gradient_regime(np.array([[0.97]]), tol=0.01) == "vanish"
 _rng = np.random.default_rng(22)
 for _i in range(20):
     _M = _rng.normal(size=(6, 6))
     _M *= _rng.uniform(0.3, 1.7) / np.max(np.abs(np.linalg.eigvals(_M)))
-    assert predict_gradient_regime(_M) == _ref_regime(_M), _M
+    assert gradient_regime(_M) == helpers.rnn.gradient_regime(_M), _M
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -344,7 +344,7 @@ for name, lag in table_lags.items():
 # Implement `clip_by_global_norm(grads, max_norm)`: `grads` is a list of NumPy arrays of any shapes; return
 # `(clipped, global_norm)` where `clipped` is a **new** list of new arrays (do not modify the inputs) and `global_norm` is
 # the norm **before** clipping, as a float. Same semantics as `tf.clip_by_global_norm` (reference:
-# `helpers.gradcheck.clip_by_global_norm`).
+# `helpers.optim.clip_by_global_norm`).
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true}
 def clip_by_global_norm(grads, max_norm):
@@ -380,18 +380,18 @@ assert np.isclose(norm_u, 5.0)
 np.testing.assert_allclose(unchanged[0], [3.0, 0.0], err_msg="below max_norm the gradients must not change")
 np.testing.assert_allclose(unchanged[1], [[4.0]], err_msg="below max_norm the gradients must not change")
 ### BEGIN HIDDEN TESTS
-from helpers.gradcheck import clip_by_global_norm as _ref_clip
+import helpers.optim
 _rng = np.random.default_rng(32)
 for _mx in [0.01, 0.5, 2.0, 50.0]:
     _gs = [_rng.normal(size=(3, 4)), _rng.normal(size=(4, 4)), _rng.normal(size=(4,))]
     _orig = [_a.copy() for _a in _gs]
     _c, _n = clip_by_global_norm(_gs, _mx)
-    _rc, _rn = _ref_clip(_gs, _mx)
+    _rc, _rn = helpers.optim.clip_by_global_norm(_gs, _mx)
     assert np.isclose(_n, _rn), (_mx, _n, _rn)
     assert len(_c) == 3
     for _a, _b, _o, _i in zip(_c, _rc, _orig, _gs):
         assert np.shape(_a) == np.shape(_b)
-        np.testing.assert_allclose(_a, _b, rtol=1e-10, err_msg=f"differs from helpers.gradcheck.clip_by_global_norm with max_norm={_mx}")
+        np.testing.assert_allclose(_a, _b, rtol=1e-10, err_msg=f"differs from helpers.optim.clip_by_global_norm with max_norm={_mx}")
         np.testing.assert_array_equal(_o, _i)
 _c, _n = clip_by_global_norm([np.zeros((2, 2))], 1.0)
 assert _n == 0.0 and np.all(np.isfinite(_c[0])), "zero gradients: norm 0, nothing to scale (no division by zero)"

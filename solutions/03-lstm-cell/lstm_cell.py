@@ -33,7 +33,7 @@ import matplotlib.pyplot as plt
 
 from helpers.env import quiet_tensorflow, seed_everything
 from helpers.plotting import use_course_style
-from helpers import lstm as ref  # the course's reference LSTM; the graded checks compare against it
+import helpers.lstm  # the course's reference LSTM: the demos use it and the graded checks compare against it
 
 quiet_tensorflow()
 import keras  # used only in Part 3 (matching Keras); Parts 1, 2 and 4 are pure NumPy
@@ -149,6 +149,7 @@ assert np.all(np.isfinite(s)), "sigmoid returned inf or nan for |z| large"
 np.testing.assert_allclose(s, [0.0, 0.0, 1.0, 1.0], atol=1e-30,
                            err_msg="sigmoid(-1000) should be 0 and sigmoid(1000) should be 1")
 ### BEGIN HIDDEN TESTS
+import helpers.lstm
 z2 = np.random.default_rng(11).normal(0, 40, size=(7, 5))
 with warnings.catch_warnings(record=True) as seen:
     warnings.simplefilter("always", RuntimeWarning)
@@ -156,7 +157,7 @@ with warnings.catch_warnings(record=True) as seen:
         got2 = np.asarray(sigmoid(z2))
 assert not [w_ for w_ in seen if issubclass(w_.category, RuntimeWarning)], "sigmoid warned on large |z|"
 assert got2.shape == (7, 5), "sigmoid must keep the shape of a 2-D input"
-np.testing.assert_allclose(got2, ref.sigmoid(z2), rtol=1e-6, atol=1e-300)
+np.testing.assert_allclose(got2, helpers.lstm.sigmoid(z2), rtol=1e-6, atol=1e-300)
 with np.errstate(over="raise"):
     got3 = np.asarray(sigmoid(np.float32([-900.0, 900.0, -3.0])))
 np.testing.assert_allclose(got3, [0.0, 1.0, 0.04742587], rtol=1e-5, atol=1e-30)
@@ -165,10 +166,10 @@ np.testing.assert_allclose(got3, [0.0, 1.0, 0.04742587], rtol=1e-5, atol=1e-30)
 # %% [markdown]
 # ## Exercise 2 — one LSTM step (4 points)
 #
-# Implement one step of the LSTM for a batch, with the packed weights above (blocks **i, f, c, o**). Use *one* matrix product for the input part and one for the recurrent part (`x_t @ W + h_prev @ U + b`), then slice the four blocks; use your `sigmoid` for the three gates and `np.tanh` for the candidate and for the output.
+# Implement one step of the LSTM for a batch, with the packed weights above (blocks **i, f, c, o**). Use *one* matrix product for the input part and one for the recurrent part (`x_t @ W + h_prev @ U + b`), then slice the four blocks; use your `sigmoid` for the three gates and `np.tanh` for the candidate and for the output. Return `(h_t, c_t)`. (The course's reference, `helpers.lstm.lstm_step_forward`, takes the same arguments and also returns a cache for the backward pass of lesson 04: `h_t, c_t, cache`.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex2_lstm_cell_forward", "locked": false, "schema_version": 3, "solution": true}
-def lstm_cell_forward(x_t, h_prev, c_prev, W, U, b):
+# %% nbgrader={"grade": false, "grade_id": "ex2_lstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
+def lstm_step_forward(x_t, h_prev, c_prev, W, U, b):
     """One LSTM step for a batch of N examples.
 
     Args:
@@ -198,7 +199,7 @@ def lstm_cell_forward(x_t, h_prev, c_prev, W, U, b):
 # %% [markdown]
 # The first test sets the gates by hand: with `W` and `U` zero, each gate is just $\sigma$ of its bias, and a bias of $\pm 30$ makes a gate 0 or 1 (to $10^{-13}$). The second compares with values computed by the reference implementation on fixed inputs (CS231n style).
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_cell_forward_gates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_step_forward_gates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check the gates' roles: f = 1, i = 0 keeps c; f = 0, i = 1 writes the candidate; o scales tanh(c)."""
 N, D, H = 3, 2, 4
 x_demo = np.random.default_rng(0).normal(size=(N, D))
@@ -210,28 +211,28 @@ cand = np.linspace(-1.0, 1.0, H)  # candidate bias: g = tanh(cand)
 def gate_bias(i, f, o):  # blocks i, f, c, o; +30 -> gate 1, -30 -> gate 0
     return np.concatenate([np.full(H, i), np.full(H, f), cand, np.full(H, o)])
 
-h1, c1 = lstm_cell_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=-30.0, f=30.0, o=30.0))
+h1, c1 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=-30.0, f=30.0, o=30.0))
 assert h1.shape == (N, H) and c1.shape == (N, H), f"expected (h_t, c_t) of shape {(N, H)}, got {np.shape(h1)}, {np.shape(c1)}"
 np.testing.assert_allclose(c1, c_demo, atol=1e-8,
     err_msg="forget gate looks wrong: with f = 1 and i = 0 the cell state should not change "
             "(check the order i, f, c, o, the gate activation and the f * c_prev term)")
 np.testing.assert_allclose(h1, np.tanh(c_demo), atol=1e-8,
     err_msg="with o = 1 the output should be h_t = tanh(c_t) (did you forget the tanh?)")
-h2, c2 = lstm_cell_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=30.0, f=-30.0, o=30.0))
+h2, c2 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=30.0, f=-30.0, o=30.0))
 np.testing.assert_allclose(c2, np.tile(np.tanh(cand), (N, 1)), atol=1e-8,
     err_msg="with f = 0 and i = 1 the cell state should become the candidate tanh(b_c): "
             "is the candidate a tanh (not a sigmoid), and is it the third block?")
-h3, c3 = lstm_cell_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=-30.0, f=30.0, o=-30.0))
+h3, c3 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=-30.0, f=30.0, o=-30.0))
 np.testing.assert_allclose(h3, 0.0, atol=1e-8, err_msg="with o = 0 the output h_t should be 0")
 ### BEGIN HIDDEN TESTS
 half = np.concatenate([np.zeros(H), np.zeros(H), cand, np.zeros(H)])  # every gate exactly 0.5
-h4, c4 = lstm_cell_forward(x_demo, h_demo, c_demo, W0, U0, half)
+h4, c4 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, half)
 np.testing.assert_allclose(c4, 0.5 * c_demo + 0.5 * np.tanh(cand), atol=1e-12)
 np.testing.assert_allclose(h4, 0.5 * np.tanh(c4), atol=1e-12)
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_cell_forward_values", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check lstm_cell_forward against values of the reference LSTM on fixed inputs (N=2, D=3, H=2)."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_step_forward_values", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""Check lstm_step_forward against values of the reference LSTM on fixed inputs (N=2, D=3, H=2)."""
 N, D, H = 2, 3, 2
 x_t = np.linspace(-1.0, 1.0, N * D).reshape(N, D)
 h_prev = np.linspace(-0.5, 0.4, N * H).reshape(N, H)
@@ -239,7 +240,7 @@ c_prev = np.linspace(-1.5, 1.2, N * H).reshape(N, H)
 W = np.linspace(-0.8, 0.9, D * 4 * H).reshape(D, 4 * H)
 U = np.linspace(-0.6, 0.7, H * 4 * H).reshape(H, 4 * H)
 b = np.linspace(-0.3, 0.5, 4 * H)
-h_t, c_t = lstm_cell_forward(x_t, h_prev, c_prev, W, U, b)
+h_t, c_t = lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
 expected_h = np.array([[-0.3413795298, -0.0618311247], [0.3805575476, 0.7220805897]])
 expected_c = np.array([[-0.6641360127, -0.1092734528], [0.5022671673, 1.2222868038]])
 np.testing.assert_allclose(c_t, expected_c, atol=1e-8,
@@ -247,13 +248,14 @@ np.testing.assert_allclose(c_t, expected_c, atol=1e-8,
             "and that W is (D, 4H) used as x_t @ W, U as h_prev @ U")
 np.testing.assert_allclose(h_t, expected_h, atol=1e-8, err_msg="c_t is right but h_t is wrong: h_t = o_t * tanh(c_t)")
 ### BEGIN HIDDEN TESTS
+import helpers.lstm
 g = np.random.default_rng(2024)
 for (n_, d_, h_) in [(1, 3, 5), (4, 6, 6), (5, 2, 3), (2, 8, 1)]:  # batch of 1, square blocks (D = H), H = 1
     xs = g.normal(size=(n_, d_))
     hs, cs = g.normal(size=(n_, h_)), g.normal(size=(n_, h_))
     Ws, Us, bs = g.normal(size=(d_, 4 * h_)), g.normal(size=(h_, 4 * h_)), g.normal(size=4 * h_)
-    want_h, want_c, _ = ref.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
-    got_h, got_c = lstm_cell_forward(xs, hs, cs, Ws, Us, bs)
+    want_h, want_c, _ = helpers.lstm.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
+    got_h, got_c = lstm_step_forward(xs, hs, cs, Ws, Us, bs)
     np.testing.assert_allclose(got_c, want_c, atol=1e-10, err_msg=f"c_t differs for N, D, H = {n_, d_, h_}")
     np.testing.assert_allclose(got_h, want_h, atol=1e-10, err_msg=f"h_t differs for N, D, H = {n_, d_, h_}")
 ### END HIDDEN TESTS
@@ -283,7 +285,7 @@ def lstm_forward(x, h0, c0, W, U, b):
     c = np.zeros_like(h)  # cell states, same shape as h
     h_t, c_t = h0, c0  # the state carried through time
     for t in range(T):  # all T steps, in order
-        h_t, c_t = lstm_cell_forward(x[:, t], h_t, c_t, W, U, b)  # one step, carrying (h, c)
+        h_t, c_t = lstm_step_forward(x[:, t], h_t, c_t, W, U, b)  # one step, carrying (h, c)
         h[:, t], c[:, t] = h_t, c_t  # store step t
     ### END SOLUTION
     return h, c
@@ -298,19 +300,20 @@ h0, c0 = g.normal(size=(N, H)), g.normal(size=(N, H))
 W, U, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5
 h, c = lstm_forward(x, h0, c0, W, U, b)
 assert np.shape(h) == (N, T, H) and np.shape(c) == (N, T, H), f"h and c should have shape (N, T, H) = {(N, T, H)}"
-h_t, c_t = lstm_cell_forward(x[:, 0], h0, c0, W, U, b)
+h_t, c_t = lstm_step_forward(x[:, 0], h0, c0, W, U, b)
 np.testing.assert_allclose(h[:, 0], h_t, atol=1e-10, err_msg="step 0 should start from (h0, c0)")
 for t in range(1, T):
-    h_t, c_t = lstm_cell_forward(x[:, t], h_t, c_t, W, U, b)
+    h_t, c_t = lstm_step_forward(x[:, t], h_t, c_t, W, U, b)
     np.testing.assert_allclose(c[:, t], c_t, atol=1e-10,
         err_msg=f"c[:, {t}] is wrong: each step must start from the previous step's (h, c), and all T steps must run")
     np.testing.assert_allclose(h[:, t], h_t, atol=1e-10, err_msg=f"h[:, {t}] is wrong (but c[:, {t}] is right?)")
 ### BEGIN HIDDEN TESTS
+import helpers.lstm
 for (n_, t_, d_, u_) in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 1 and a single step too
     xs = g.normal(size=(n_, t_, d_))
     hs0, cs0 = g.normal(size=(n_, u_)), g.normal(size=(n_, u_))
     Ws, Us, bs = g.normal(size=(d_, 4 * u_)), g.normal(size=(u_, 4 * u_)), g.normal(size=4 * u_)
-    want_h, want_c, _ = ref.lstm_forward(xs, hs0, cs0, Ws, Us, bs)
+    want_h, want_c, _ = helpers.lstm.lstm_forward(xs, hs0, cs0, Ws, Us, bs)
     got_h, got_c = lstm_forward(xs, hs0, cs0, Ws, Us, bs)
     np.testing.assert_allclose(got_h, want_h, atol=1e-10, err_msg=f"h differs for N, T, D, H = {n_, t_, d_, u_}")
     np.testing.assert_allclose(got_c, want_c, atol=1e-10, err_msg=f"c differs for N, T, D, H = {n_, t_, d_, u_}")
@@ -414,10 +417,11 @@ wide = keras.layers.LSTM(7)
 wide.build((None, None, 2))
 assert lstm_param_count(2, 7) == wide.count_params(), "wrong count for D = 2, H = 7"
 ### BEGIN HIDDEN TESTS
+import helpers.lstm
 for d_, u_ in [(1, 1), (32, 64), (10, 3)]:
     probe = keras.layers.LSTM(u_)
     probe.build((None, None, d_))
-    assert lstm_param_count(d_, u_) == probe.count_params() == ref.lstm_param_count(d_, u_), (d_, u_)
+    assert lstm_param_count(d_, u_) == probe.count_params() == helpers.lstm.lstm_param_count(d_, u_), (d_, u_)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -433,7 +437,7 @@ for d_, u_ in [(1, 1), (32, 64), (10, 3)]:
 #
 # Write `make_memory_cell(W, U, b, strength)`: return **copies** of the packed weights (blocks i, f, c, o) changed so that, whatever the inputs, the input gate is $\approx 0$, the forget gate $\approx 1$ and the output gate $\approx 1$ (so $h_t = \tanh(c_t)$ shows the stored value). Leave the candidate block (c) as it is: the cell must *ignore* the candidate, not switch it off. The test runs the course's reference LSTM for 50 steps on random inputs and checks that $c_{50} \approx c_0$ and $h_{50} \approx \tanh(c_0)$ to $10^{-3}$.
 
-# %% nbgrader={"grade": false, "grade_id": "ex6_memory_cell", "locked": false, "schema_version": 3, "solution": true}
+# %% nbgrader={"grade": false, "grade_id": "ex6_make_memory_cell", "locked": false, "schema_version": 3, "solution": true}
 def make_memory_cell(W, U, b, strength=20.0):
     """Copies of packed LSTM weights that make the cell keep c_0 and show it on h.
 
@@ -460,8 +464,9 @@ def make_memory_cell(W, U, b, strength=20.0):
     return W2, U2, b2
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex6_memory_cell", "locked": true, "points": 3, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex6_make_memory_cell", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """Check that make_memory_cell keeps c_0 for 50 steps (c_50 ~ c_0, h_50 ~ tanh(c_0)) whatever the inputs."""
+import helpers.lstm
 g = np.random.default_rng(6)
 N, T, D, H = 5, 50, 3, 4
 W, U, b = g.normal(size=(D, 4 * H)), g.normal(size=(H, 4 * H)), g.normal(size=4 * H)
@@ -474,7 +479,7 @@ np.testing.assert_array_equal(W2[:, 2 * H:3 * H], W[:, 2 * H:3 * H],
     err_msg="leave the candidate block (the third, c) unchanged: the gates should do the work")
 c0 = g.uniform(-2, 2, size=(N, H))
 x = g.normal(size=(N, T, D))
-h, c, _ = ref.lstm_forward(x, np.zeros((N, H)), c0, W2, U2, b2)
+h, c, _ = helpers.lstm.lstm_forward(x, np.zeros((N, H)), c0, W2, U2, b2)
 np.testing.assert_allclose(c[:, -1], c0, atol=1e-3,
     err_msg="after 50 steps the cell state should still be c_0: you need f ~ 1 AND i ~ 0 at every step")
 np.testing.assert_allclose(h[:, -1], np.tanh(c0), atol=1e-3,
@@ -485,7 +490,7 @@ Wb, Ub, bb = gg.normal(size=(2, 12)) * 2, gg.normal(size=(3, 12)) * 2, gg.normal
 Wm, Um, bm = make_memory_cell(Wb, Ub, bb)
 c_init = gg.uniform(-3, 3, size=(1, 3))
 x_loud = gg.normal(0, 3, size=(1, 50, 2))  # large inputs must not disturb the memory
-h_m, c_m, _ = ref.lstm_forward(x_loud, gg.normal(size=(1, 3)), c_init, Wm, Um, bm)
+h_m, c_m, _ = helpers.lstm.lstm_forward(x_loud, gg.normal(size=(1, 3)), c_init, Wm, Um, bm)
 assert np.max(np.abs(c_m - c_init[:, None, :])) < 1e-3, "the memory must hold at every step, not just the last"
 assert np.max(np.abs(h_m[:, -1] - np.tanh(c_init))) < 1e-3
 ### END HIDDEN TESTS
@@ -493,11 +498,11 @@ assert np.max(np.abs(h_m[:, -1] - np.tanh(c_init))) < 1e-3
 # %%
 # What a random cell does to the same stored value, next to the memory cell.
 N_m, T_m, D_m, H_m = 1, 50, 3, 4
-W_r, U_r, b_r = ref.init_lstm_weights(D_m, H_m, rng, forget_bias=1.0)  # a fresh Keras-like LSTM
+W_r, U_r, b_r = helpers.lstm.init_lstm_weights(D_m, H_m, rng, forget_bias=1.0)  # a fresh Keras-like LSTM
 c_start = np.array([[1.5, -1.0, 0.5, 2.0]])
 x_m = rng.normal(size=(N_m, T_m, D_m))
-_, c_random, _ = ref.lstm_forward(x_m, np.zeros((N_m, H_m)), c_start, W_r, U_r, b_r)
-_, c_memory, _ = ref.lstm_forward(x_m, np.zeros((N_m, H_m)), c_start, *make_memory_cell(W_r, U_r, b_r))
+_, c_random, _ = helpers.lstm.lstm_forward(x_m, np.zeros((N_m, H_m)), c_start, W_r, U_r, b_r)
+_, c_memory, _ = helpers.lstm.lstm_forward(x_m, np.zeros((N_m, H_m)), c_start, *make_memory_cell(W_r, U_r, b_r))
 
 fig, ax = plt.subplots()
 steps = np.arange(1, T_m + 1)
@@ -541,6 +546,7 @@ def survival(f_seq):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex7_survival", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check survival: a constant f = 0.95 gives 0.95^k, and it predicts a real LSTM's cell state with i = 0."""
+import helpers.lstm
 f_const = np.full((1, 10, 2), 0.95)
 s = survival(f_const)
 assert np.shape(s) == (1, 10, 2), "survival must return one value per step: shape (N, T, H)"
@@ -552,8 +558,8 @@ N, T, D, H = 3, 12, 2, 4
 W, U, b = g.normal(size=(D, 4 * H)), g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H)
 W[:, :H], U[:, :H], b[:H] = 0.0, 0.0, -30.0
 x, c0 = g.normal(size=(N, T, D)), g.normal(size=(N, H))
-_, c, cache = ref.lstm_forward(x, np.zeros((N, H)), c0, W, U, b)
-f_seq = ref.split_gates(cache["gates"])[1].transpose(1, 0, 2)  # forget gates of every step, (N, T, H)
+_, c, cache = helpers.lstm.lstm_forward(x, np.zeros((N, H)), c0, W, U, b)  # cache: one dict per step
+f_seq = np.stack([step["f"] for step in cache], axis=1)  # forget gates of every step, (N, T, H)
 np.testing.assert_allclose(survival(f_seq) * c0[:, None, :], c, atol=1e-9,
     err_msg="survival(f_seq)[:, k-1] * c_0 should equal the cell state c_k of an LSTM whose input gate is closed")
 ### BEGIN HIDDEN TESTS

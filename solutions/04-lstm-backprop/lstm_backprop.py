@@ -31,7 +31,7 @@ import matplotlib.pyplot as plt
 
 from helpers.env import seed_everything
 from helpers.plotting import use_course_style
-from helpers import lstm as ref  # reference LSTM (forward given; the graded checks also compare against it)
+import helpers.lstm  # the course's reference LSTM: the forward pass is given; the graded checks also compare against it
 from helpers.gradcheck import eval_numerical_gradient, rel_error
 from helpers.rnn import rnn_forward, rnn_backward
 
@@ -42,7 +42,7 @@ use_course_style()
 # %% [markdown]
 # ## Part 1 — The forward pass and its cache
 #
-# We reuse the forward step of lesson 03, from the course's helpers: `ref.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)` returns `(h_t, c_t, cache)`. Packed weights as always: `W` (D, 4H), `U` (H, 4H), `b` (4H,), blocks **i, f, c, o** (Keras' order). The `cache` is a dict holding everything the backward pass needs:
+# We reuse the forward step of lesson 03, from the course's helpers: `helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)` returns `(h_t, c_t, cache)` (your lesson 03 version returned only `(h_t, c_t)`). Packed weights as always: `W` (D, 4H), `U` (H, 4H), `b` (4H,), blocks **i, f, c, o** (Keras' order). The `cache` is a dict holding everything the backward pass needs:
 #
 # | key | shape | meaning |
 # | --- | --- | --- |
@@ -51,25 +51,9 @@ use_course_style()
 # | `i`, `f`, `g`, `o` | (N, H) each | gate activations $i_t, f_t$, candidate $\tilde c_t$ (`g`), $o_t$ |
 # | `tanh_c` | (N, H) | $\tanh(c_t)$ |
 #
-# For a sequence, `lstm_forward_steps` below loops over the step and keeps the list of caches, one per step.
+# For a sequence, `helpers.lstm.lstm_forward(x, h0, c0, W, U, b)` is the loop of your lesson 03 `lstm_forward` over this step. It returns `(h, c, cache)`: the hidden and cell states of every step, (N, T, H) each, and `cache`, the **list of the T step caches** (`cache[t]` is the dict of step `t`).
 
 # %%
-def lstm_forward_steps(x, h0, c0, W, U, b):
-    """LSTM over a sequence x (N, T, D), keeping every step's cache for the backward pass.
-
-    Returns:
-        (h, caches): hidden states (N, T, H) and a list of T step caches.
-    """
-    n_steps = x.shape[1]
-    h_seq, caches = [], []
-    h_run, c_run = h0, c0  # state carried from step to step
-    for t in range(n_steps):
-        h_run, c_run, step_cache = ref.lstm_step_forward(x[:, t], h_run, c_run, W, U, b)
-        h_seq.append(h_run)
-        caches.append(step_cache)
-    return np.stack(h_seq, axis=1), caches
-
-
 def numerical_gradients(loss, args, h=1e-5):
     """Centred-difference gradients of the scalar loss(*args) with respect to every array in args."""
     return [eval_numerical_gradient(lambda _: loss(*args), a, h=h) for a in args]
@@ -97,16 +81,16 @@ def numerical_gradients(loss, args, h=1e-5):
 # %% [markdown]
 # ## Exercise 1 — backward pass of one LSTM step (4 points)
 #
-# Implement `lstm_cell_backward(dh_t, dc_t, cache)` from the four steps above. Return the gradients **in the order of the forward's inputs**: `(dx_t, dh_prev, dc_prev, dW, dU, db)`, packed gradients in the order i, f, c, o.
+# Implement `lstm_step_backward(dh_t, dc_t, cache)` from the four steps above. Return the gradients **in the order of the forward's inputs**: `(dx_t, dh_prev, dc_prev, dW, dU, db)`, packed gradients in the order i, f, c, o. (The course's version is `helpers.lstm.lstm_step_backward`.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex1_lstm_cell_backward", "locked": false, "schema_version": 3, "solution": true}
-def lstm_cell_backward(dh_t, dc_t, cache):
+# %% nbgrader={"grade": false, "grade_id": "ex1_lstm_step_backward", "locked": false, "schema_version": 3, "solution": true}
+def lstm_step_backward(dh_t, dc_t, cache):
     """Backward pass of one LSTM step.
 
     Args:
         dh_t: gradient of the loss w.r.t. h_t, shape (N, H).
         dc_t: gradient of the loss w.r.t. c_t coming from step t + 1, shape (N, H).
-        cache: dict from ref.lstm_step_forward (keys x_t, h_prev, c_prev, W, U, i, f, g, o, tanh_c).
+        cache: dict from helpers.lstm.lstm_step_forward (keys x_t, h_prev, c_prev, W, U, i, f, g, o, tanh_c).
 
     Returns:
         (dx_t, dh_prev, dc_prev, dW, dU, db) with shapes (N, D), (N, H), (N, H), (D, 4H), (H, 4H), (4H,);
@@ -133,7 +117,7 @@ def lstm_cell_backward(dh_t, dc_t, cache):
 
 
 # %% [markdown]
-# **Gradient check.** The loss $L = \sum h_t \odot \delta h_t + \sum c_t \odot \delta c_t$ (with fixed random $\delta h_t, \delta c_t$) has exactly the upstream gradients $\delta h_t$ and $\delta c_t$, so its gradient with respect to every input must equal what `lstm_cell_backward` returns. We compare each with centred differences $\big(L(\theta + h) - L(\theta - h)\big)/2h$, $h = 10^{-5}$, in float64, and print the relative error $\max |a - n| / (|a| + |n|)$: around $10^{-8}$ or below means right, $10^{-2}$ or above means wrong.
+# **Gradient check.** The loss $L = \sum h_t \odot \delta h_t + \sum c_t \odot \delta c_t$ (with fixed random $\delta h_t, \delta c_t$) has exactly the upstream gradients $\delta h_t$ and $\delta c_t$, so its gradient with respect to every input must equal what `lstm_step_backward` returns. We compare each with centred differences $\big(L(\theta + h) - L(\theta - h)\big)/2h$, $h = 10^{-5}$, in float64, and print the relative error $\max |a - n| / (|a| + |n|)$: around $10^{-8}$ or below means right, $10^{-2}$ or above means wrong.
 
 # %%
 N, D, H = 3, 4, 5
@@ -143,17 +127,18 @@ step_args = [g0.normal(size=(N, D)), g0.normal(size=(N, H)), g0.normal(size=(N, 
 dh_up, dc_up = g0.normal(size=(N, H)), g0.normal(size=(N, H))
 
 def step_loss(x_t, h_prev, c_prev, W, U, b):
-    h_t, c_t, _ = ref.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
+    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
     return np.sum(h_t * dh_up) + np.sum(c_t * dc_up)
 
-_, _, step_cache = ref.lstm_step_forward(*step_args)
-analytic = lstm_cell_backward(dh_up, dc_up, step_cache)
+_, _, step_cache = helpers.lstm.lstm_step_forward(*step_args)
+analytic = lstm_step_backward(dh_up, dc_up, step_cache)
 numeric = numerical_gradients(step_loss, step_args)
 for name, a_, n_ in zip(["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"], analytic, numeric):
     print(f"{name:8s} relative error {rel_error(a_, n_):.2e}")
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_cell_backward_states", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check dx_t, dh_prev and dc_prev of lstm_cell_backward against numerical gradients (float64, < 1e-6)."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_step_backward_states", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""Check dx_t, dh_prev and dc_prev of lstm_step_backward against numerical gradients (float64, < 1e-6)."""
+import helpers.lstm
 g = np.random.default_rng(1)
 N, D, H = 2, 3, 4
 args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
@@ -161,11 +146,11 @@ args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
 dh_t, dc_t = g.normal(size=(N, H)), g.normal(size=(N, H))
 
 def loss(x_t, h_prev, c_prev, W, U, b):
-    h_t, c_t, _ = ref.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
+    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
     return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
 
-_, _, cache = ref.lstm_step_forward(*args)
-grads = lstm_cell_backward(dh_t, dc_t, cache)
+_, _, cache = helpers.lstm.lstm_step_forward(*args)
+grads = lstm_step_backward(dh_t, dc_t, cache)
 num = numerical_gradients(loss, args)
 hints = {"dx_t": "dx_t = da @ W.T, with da the gradient of all four pre-activations",
          "dh_prev": "dh_prev = da @ U.T",
@@ -180,15 +165,16 @@ for (n_, d_, u_) in [(1, 2, 3), (4, 5, 5)]:  # batch of 1; square blocks D = H
     xs, hs, cs = gh.normal(size=(n_, d_)), gh.normal(size=(n_, u_)), gh.normal(size=(n_, u_))
     Ws, Us, bs = gh.normal(size=(d_, 4 * u_)), gh.normal(size=(u_, 4 * u_)), gh.normal(size=4 * u_)
     dhs, dcs = gh.normal(size=(n_, u_)), gh.normal(size=(n_, u_))
-    _, _, cache_s = ref.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
-    want = ref.lstm_step_backward(dhs, dcs, cache_s)
-    got = lstm_cell_backward(dhs, dcs, cache_s)
+    _, _, cache_s = helpers.lstm.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
+    want = helpers.lstm.lstm_step_backward(dhs, dcs, cache_s)
+    got = lstm_step_backward(dhs, dcs, cache_s)
     for k in range(3):
         np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_cell_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check dW, dU and db of lstm_cell_backward against numerical gradients (float64, < 1e-6)."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_step_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""Check dW, dU and db of lstm_step_backward against numerical gradients (float64, < 1e-6)."""
+import helpers.lstm
 g = np.random.default_rng(2)
 N, D, H = 3, 2, 3
 args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
@@ -196,11 +182,11 @@ args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
 dh_t, dc_t = g.normal(size=(N, H)), g.normal(size=(N, H))
 
 def loss(x_t, h_prev, c_prev, W, U, b):
-    h_t, c_t, _ = ref.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
+    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
     return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
 
-_, _, cache = ref.lstm_step_forward(*args)
-grads = lstm_cell_backward(dh_t, dc_t, cache)
+_, _, cache = helpers.lstm.lstm_step_forward(*args)
+grads = lstm_step_backward(dh_t, dc_t, cache)
 num = numerical_gradients(loss, args)
 hints = {"dW": "dW = x_t.T @ da", "dU": "dU = h_prev.T @ da (the recurrent weights multiply h_prev, not x_t)",
          "db": "db = da summed over the batch"}
@@ -215,9 +201,9 @@ for (n_, d_, u_) in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and
     xs, hs, cs = gp.normal(size=(n_, d_)), gp.normal(size=(n_, u_)), gp.normal(size=(n_, u_))
     Ws, Us, bs = gp.normal(size=(d_, 4 * u_)), gp.normal(size=(u_, 4 * u_)), gp.normal(size=4 * u_)
     dhs, dcs = gp.normal(size=(n_, u_)), gp.normal(size=(n_, u_))
-    _, _, cache_p = ref.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
-    want = ref.lstm_step_backward(dhs, dcs, cache_p)
-    got = lstm_cell_backward(dhs, dcs, cache_p)
+    _, _, cache_p = helpers.lstm.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
+    want = helpers.lstm.lstm_step_backward(dhs, dcs, cache_p)
+    got = lstm_step_backward(dhs, dcs, cache_p)
     for k in range(3, 6):
         np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}")
 ### END HIDDEN TESTS
@@ -232,15 +218,15 @@ for (n_, d_, u_) in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and
 # - the parameter gradients are **summed** over all steps;
 # - what is left after step 1 is $dh_0$ and $dc_0$.
 #
-# Implement `lstm_backward(dh, caches)` with your `lstm_cell_backward`; `caches` is the list returned by `lstm_forward_steps`.
+# Implement `lstm_backward(dh, cache)` with your `lstm_step_backward`; `cache` is the list of step caches returned by `helpers.lstm.lstm_forward`. (The course's version is `helpers.lstm.lstm_backward`; it also takes an optional gradient for the last cell state.)
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_lstm_backward", "locked": false, "schema_version": 3, "solution": true}
-def lstm_backward(dh, caches):
-    """Backpropagation through time for lstm_forward_steps.
+def lstm_backward(dh, cache):
+    """Backpropagation through time for helpers.lstm.lstm_forward.
 
     Args:
         dh: gradient of the loss w.r.t. every hidden state, shape (N, T, H).
-        caches: list of T step caches from lstm_forward_steps.
+        cache: list of T step caches from helpers.lstm.lstm_forward.
 
     Returns:
         (dx, dh0, dc0, dW, dU, db) with shapes (N, T, D), (N, H), (N, H), (D, 4H), (H, 4H), (4H,);
@@ -248,7 +234,7 @@ def lstm_backward(dh, caches):
     """
     ### BEGIN SOLUTION
     N, T, H = dh.shape  # batch, steps, units
-    D = caches[0]["x_t"].shape[1]  # input features
+    D = cache[0]["x_t"].shape[1]  # input features
     dx = np.zeros((N, T, D))  # one gradient per input step
     dW = np.zeros((D, 4 * H))  # accumulators for the shared weights
     dU = np.zeros((H, 4 * H))  # (H, 4H)
@@ -256,7 +242,7 @@ def lstm_backward(dh, caches):
     dh_next = np.zeros((N, H))  # gradient reaching h_t from step t + 1
     dc_next = np.zeros((N, H))  # gradient reaching c_t from step t + 1
     for t in reversed(range(T)):
-        dx[:, t], dh_next, dc_next, dW_t, dU_t, db_t = lstm_cell_backward(dh[:, t] + dh_next, dc_next, caches[t])
+        dx[:, t], dh_next, dc_next, dW_t, dU_t, db_t = lstm_step_backward(dh[:, t] + dh_next, dc_next, cache[t])
         dW += dW_t  # shared weights: add every step's contribution
         dU += dU_t  # ... for U
         db += db_t  # ... and for b
@@ -272,17 +258,18 @@ seq_args = [g0.normal(size=(N, T, D)), g0.normal(size=(N, H)), g0.normal(size=(N
 dh_seq = g0.normal(size=(N, T, H))
 
 def seq_loss(x, h0, c0, W, U, b):
-    h, _ = lstm_forward_steps(x, h0, c0, W, U, b)
+    h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
     return np.sum(h * dh_seq)
 
-_, seq_caches = lstm_forward_steps(*seq_args)
-analytic = lstm_backward(dh_seq, seq_caches)
+_, _, seq_cache = helpers.lstm.lstm_forward(*seq_args)
+analytic = lstm_backward(dh_seq, seq_cache)
 numeric = numerical_gradients(seq_loss, seq_args)
 for name, a_, n_ in zip(["dx", "dh0", "dc0", "dW", "dU", "db"], analytic, numeric):
     print(f"{name:4s} relative error {rel_error(a_, n_):.2e}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_inputs", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dx, dh0 and dc0 of lstm_backward against numerical gradients (float64, < 1e-6)."""
+import helpers.lstm
 g = np.random.default_rng(4)
 N, T, D, H = 2, 4, 3, 4
 args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
@@ -290,11 +277,11 @@ args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
 dh = g.normal(size=(N, T, H))
 
 def loss(x, h0, c0, W, U, b):
-    h, _ = lstm_forward_steps(x, h0, c0, W, U, b)
+    h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
     return np.sum(h * dh)
 
-_, caches = lstm_forward_steps(*args)
-grads = lstm_backward(dh, caches)
+_, _, cache = helpers.lstm.lstm_forward(*args)
+grads = lstm_backward(dh, cache)
 num = numerical_gradients(loss, args)
 for k, name in enumerate(["dx", "dh0", "dc0"]):
     assert np.shape(grads[k]) == np.shape(args[k]), f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
@@ -308,16 +295,16 @@ for (n_, t_, d_, u_) in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square
     h0s, c0s = gi.normal(size=(n_, u_)), gi.normal(size=(n_, u_))
     Ws, Us, bs = gi.normal(size=(d_, 4 * u_)), gi.normal(size=(u_, 4 * u_)), gi.normal(size=4 * u_)
     dhs = gi.normal(size=(n_, t_, u_))
-    _, caches_s = lstm_forward_steps(xs, h0s, c0s, Ws, Us, bs)
-    _, _, cache_v = ref.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
-    want = ref.lstm_backward(dhs, cache_v)
-    got = lstm_backward(dhs, caches_s)
+    _, _, cache_s = helpers.lstm.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
+    want = helpers.lstm.lstm_backward(dhs, cache_s)
+    got = lstm_backward(dhs, cache_s)
     for k in range(3):
         np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dW, dU and db of lstm_backward against numerical gradients (float64, < 1e-6): summed over time."""
+import helpers.lstm
 g = np.random.default_rng(5)
 N, T, D, H = 3, 5, 2, 3
 args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
@@ -325,11 +312,11 @@ args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
 dh = g.normal(size=(N, T, H))
 
 def loss(x, h0, c0, W, U, b):
-    h, _ = lstm_forward_steps(x, h0, c0, W, U, b)
+    h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
     return np.sum(h * dh)
 
-_, caches = lstm_forward_steps(*args)
-grads = lstm_backward(dh, caches)
+_, _, cache = helpers.lstm.lstm_forward(*args)
+grads = lstm_backward(dh, cache)
 num = numerical_gradients(loss, args)
 for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
     assert np.shape(grads[k]) == np.shape(args[k]), f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
@@ -343,10 +330,9 @@ for (n_, t_, d_, u_) in [(1, 1, 3, 2), (2, 8, 3, 3)]:
     h0s, c0s = gq.normal(size=(n_, u_)), gq.normal(size=(n_, u_))
     Ws, Us, bs = gq.normal(size=(d_, 4 * u_)), gq.normal(size=(u_, 4 * u_)), gq.normal(size=4 * u_)
     dhs = gq.normal(size=(n_, t_, u_))
-    _, caches_p = lstm_forward_steps(xs, h0s, c0s, Ws, Us, bs)
-    _, _, cache_w = ref.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
-    want = ref.lstm_backward(dhs, cache_w)
-    got = lstm_backward(dhs, caches_p)
+    _, _, cache_p = helpers.lstm.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
+    want = helpers.lstm.lstm_backward(dhs, cache_p)
+    got = lstm_backward(dhs, cache_p)
     for k in range(3, 6):
         np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}")
 ### END HIDDEN TESTS
@@ -367,14 +353,14 @@ x_c, c0_c = g0.normal(size=(N, T, D)), g0.normal(size=(N, H))
 W_c, b_c = g0.normal(size=(D, 4 * H)), g0.normal(size=4 * H)
 b_c[H:2 * H] += 2.0  # a larger forget bias (blocks i, f, c, o), so that something survives 40 steps
 U_zero = np.zeros((H, 4 * H))  # gates depend on x_t only: the cell path is the only path from c_0 to c_T
-_, caches_c = lstm_forward_steps(x_c, np.zeros((N, H)), c0_c, W_c, U_zero, b_c)
+_, _, cache_c = helpers.lstm.lstm_forward(x_c, np.zeros((N, H)), c0_c, W_c, U_zero, b_c)
 dh_last = np.zeros((N, T, H))
 dh_last[:, -1] = g0.normal(size=(N, H))  # the loss looks at h_T only
-_, _, dc0_c, _, _, _ = lstm_backward(dh_last, caches_c)
+_, _, dc0_c, _, _, _ = lstm_backward(dh_last, cache_c)
 
-last = caches_c[-1]
+last = cache_c[-1]
 dc_T = dh_last[:, -1] * last["o"] * (1 - last["tanh_c"] ** 2)
-prod_f = np.prod([cache["f"] for cache in caches_c], axis=0)  # (N, H)
+prod_f = np.prod([step["f"] for step in cache_c], axis=0)  # (N, H)
 print("max |dc0 - dc_T * prod f| =", np.max(np.abs(dc0_c - dc_T * prod_f)))
 print(f"prod of forget gates over {T} steps, first example:", ", ".join(f"{v:.1e}" for v in prod_f[0]))
 
@@ -410,12 +396,12 @@ for seed in range(seeds):
     dx_r = rnn_backward(dh_e, cache_r)[0]
     curves["vanilla RNN"].append(np.linalg.norm(dx_r, axis=2).mean(axis=0)[::-1])  # index = lag
     for bias, name in [(1.0, "LSTM, forget bias 1"), (3.0, "LSTM, forget bias 3")]:
-        W_e, U_e, b_e = ref.init_lstm_weights(D_e, H_e, g, forget_bias=bias)
+        W_e, U_e, b_e = helpers.lstm.init_lstm_weights(D_e, H_e, g, forget_bias=bias)
         zeros_e = np.zeros((N_e, H_e))
-        _, _, cache_l = ref.lstm_forward(x_e, zeros_e, zeros_e, W_e, U_e, b_e)
-        dx_l = ref.lstm_backward(dh_e, cache_l)[0]
+        _, _, cache_l = helpers.lstm.lstm_forward(x_e, zeros_e, zeros_e, W_e, U_e, b_e)
+        dx_l = helpers.lstm.lstm_backward(dh_e, cache_l)[0]
         curves[name].append(np.linalg.norm(dx_l, axis=2).mean(axis=0)[::-1])
-        f_e = ref.split_gates(cache_l["gates"])[1]  # (T, N, H) forget gates
+        f_e = np.stack([step["f"] for step in cache_l])  # (T, N, H) forget gates
         back = np.cumprod(f_e[::-1], axis=0)  # prod of f over the last k + 1 steps
         cell_paths[name].append(np.concatenate([np.ones(1), back.mean(axis=(1, 2))[:-1]]))
 
