@@ -18,10 +18,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # formgrader answers 500 without it).
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-LESSONS := $(notdir $(wildcard solutions/[0-9][0-9]-*))
+# The course root `make sync` and `make lessons` work on (tests/test_release.py points it at a scratch copy).
+COURSE_ROOT ?= $(CURDIR)
+LESSONS := $(notdir $(wildcard $(COURSE_ROOT)/solutions/[0-9][0-9]-*))
 
 .PHONY: sandbox grade-demo postgres-deps
-.PHONY: help install lab test lessons sync lint format bench clean browser-deps
+.PHONY: help install lab test lessons sync lint format bench clean browser-deps exercise-map
 
 help:
 	@echo "make lab      install if needed, then start JupyterLab on lessons/"
@@ -30,6 +32,7 @@ help:
 	@echo "make lessons  sync, then regenerate lessons/ from solutions/ (nbgrader generate_assignment)"
 	@echo "make lint     ruff (lint and format check) over the code and the lesson sources"
 	@echo "make format   ruff format and safe fixes, then sync the lessons' notebooks"
+	@echo "make exercise-map  regenerate the exercise map in CONTRIBUTING.md (lesson -> reference -> tests)"
 	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM)"
 	@echo "make grade-demo  the whole nbgrader cycle for a simulated class (LESSONS=... for a subset)"
 
@@ -60,16 +63,22 @@ browser-deps:
 # paired .ipynb keeps the cell ids and is what nbgrader reads. `--update` keeps the ids of cells that did
 # not move, so they are stable across edits.
 sync: install
-	@for f in solutions/[0-9][0-9]-*/*.py; do $(BIN)/jupytext --quiet --to ipynb --update "$$f" || exit 1; done
-	$(BIN)/nbstripout --keep-id solutions/[0-9][0-9]-*/*.ipynb
+	@for f in $(COURSE_ROOT)/solutions/[0-9][0-9]-*/*.py; do \
+		$(BIN)/jupytext --quiet --to ipynb --update "$$f" || exit 1; done
+	$(BIN)/nbstripout --keep-id $(COURSE_ROOT)/solutions/[0-9][0-9]-*/*.ipynb
 
 lessons: sync
-	@mkdir -p .course
+	@mkdir -p $(COURSE_ROOT)/.course
 	@for a in $(LESSONS); do \
 		echo "generate_assignment $$a"; \
-		$(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
+		LSTM_COURSE_ROOT=$(COURSE_ROOT) $(BIN)/nbgrader generate_assignment "$$a" --force --log-level=WARN || exit 1; \
 	done
-	$(BIN)/nbstripout --keep-id lessons/*/*.ipynb
+	$(BIN)/nbstripout --keep-id $(COURSE_ROOT)/lessons/*/*.ipynb
+
+# The table lesson -> exercise -> reference -> its tests -> its wrong answers in CONTRIBUTING.md
+# (tests/test_exercise_map.py fails when it is out of date).
+exercise-map: install
+	$(BIN)/python -m autograder.exercise_map --write
 
 LINTED := helpers autograder tests bench solutions
 

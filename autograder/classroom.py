@@ -14,14 +14,13 @@ file-system exchange, it
 5. prints the grade table (student x lesson) and where the CSV and the feedback files are.
 
 The student notebooks are derived from the lesson itself: the solution regions of ``solutions/`` (a
-correct answer), the stubs of the release (blank), and the wrong answers of
-``tests/wrong_answers/<lesson>.yaml`` (buggy).
+correct answer), the stubs of the release (blank), and the wrong answers of the catalogue beside the
+lesson, ``solutions/<lesson>/wrong_answers.yaml`` (buggy).
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import os
 import shutil
@@ -32,78 +31,35 @@ from pathlib import Path
 
 import nbformat
 
-REPO = Path(__file__).resolve().parent.parent
+from autograder.notebooks import (
+    REPO,
+    cell_by_grade_id,
+    fill,
+    grade_id,
+    is_answer,
+    is_test,
+    lesson_ids,
+    load_catalogue,
+    wrong_source,
+)
+
 BIN = Path(sys.executable).parent
 COURSE_ID = "lstm-course"
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 
 # student id -> (kind, what the student does)
 STUDENTS = {
     "ada": ("correct", "answers every exercise as in the solutions"),
     "ben": ("partial", "answers the first half of the exercises, leaves the rest"),
     "cleo": ("blank", "submits the lessons untouched"),
-    "dan": ("buggy", "correct, except one wrong answer from tests/wrong_answers/<lesson>.yaml"),
+    "dan": ("buggy", "correct, except the first wrong answer of solutions/<lesson>/wrong_answers.yaml"),
     "eve": ("tamper", "like ben, but replaces every test cell by `pass` and sets its points to 100"),
     "hal": ("hang", "correct, but the first exercise starts with `while True: pass`"),
 }
 
 
 # -- notebooks of simulated students -------------------------------------------------------------
-def nbg(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_solution(cell) -> bool:
-    return bool(nbg(cell).get("solution"))
-
-
-def is_test(cell) -> bool:
-    m = nbg(cell)
-    return bool(m.get("grade")) and not m.get("solution") and cell.cell_type == "code"
-
-
-def answer_source(cell) -> str:
-    """A solution cell's source as a correct student would write it (marker lines removed)."""
-    return "\n".join(l for l in cell.source.splitlines() if l.strip() not in (BEGIN_SOLUTION, END_SOLUTION))
-
-
-def solution_cells(nb) -> list:
-    return [c for c in nb.cells if is_solution(c)]
-
-
-def load_catalogue(lesson: str) -> dict | None:
-    path = REPO / "solutions" / lesson / "wrong_answers.yaml"
-    if not path.exists():
-        return None
-    import yaml
-
-    return yaml.safe_load(path.read_text())
-
-
-def wrong_source(solution_cell, answer: dict) -> str:
-    """The source of a catalogue wrong answer: ``source``, or the solution with the ``replace`` edits."""
-    if "source" in answer:
-        return answer["source"]
-    src = answer_source(solution_cell)
-    for old, new in answer["replace"]:
-        if src.count(old) != 1:
-            src = solution_cell.source
-        src = src.replace(old, new, 1)
-    return src
-
-
-def fill(nb, solution_nb, grade_ids=None):
-    """Put the solution of every solution cell (or of those in ``grade_ids``) into ``nb`` (in place)."""
-    answers = {nbg(c)["grade_id"]: c for c in solution_cells(solution_nb)}
-    for cell in nb.cells:
-        gid = nbg(cell).get("grade_id")
-        if is_solution(cell) and gid in answers and (grade_ids is None or gid in grade_ids):
-            cell.source = answer_source(answers[gid])
-    return nb
-
-
 def first_half(nb) -> set[str]:
-    ids = [nbg(c)["grade_id"] for c in solution_cells(nb) if c.cell_type == "code"]
+    ids = [grade_id(c) for c in nb.cells if is_answer(c)]
     return set(ids[: math.ceil(len(ids) / 2)])
 
 
@@ -122,17 +78,15 @@ def student_notebook(kind: str, released: Path, solution: Path, lesson: str):
                     cell.metadata["nbgrader"]["points"] = 100
         return nb
     fill(nb, sol)
-    if kind == "buggy":
-        catalogue = load_catalogue(lesson) or {}
-        for answer in catalogue.get("answers", [])[:1]:
-            if catalogue.get("notebook", solution.name) != solution.name:
-                continue
-            answers = {nbg(c)["grade_id"]: c for c in solution_cells(sol)}
-            for cell in nb.cells:
-                if nbg(cell).get("grade_id") == answer["cell"]:
-                    cell.source = wrong_source(answers[answer["cell"]], answer)
+    if kind == "buggy":  # the catalogue beside the instructor notebook: its first wrong answer
+        catalogue = load_catalogue(solution.parent)
+        answer = catalogue["answers"][0]
+        if catalogue["notebook"] == solution.name:
+            cell_by_grade_id(nb, answer["cell"])[1].source = wrong_source(
+                cell_by_grade_id(sol, answer["cell"])[1].source, answer
+            )
     elif kind == "hang":
-        first = next(c for c in nb.cells if is_solution(c) and c.cell_type == "code")
+        first = next(c for c in nb.cells if is_answer(c))
         first.source = "while True:  # an endless loop\n    pass\n" + first.source
     return nb
 
@@ -141,8 +95,7 @@ def student_notebook(kind: str, released: Path, solution: Path, lesson: str):
 class Course:
     """A course root in a scratch folder, driven through nbgrader's command line and exchange classes."""
 
-    def __init__(self, root: Path, timeout: int | None = None, quiet: bool = True,
-                 solution_timeout: int | None = None):
+    def __init__(self, root: Path, timeout: int | None = None, quiet: bool = True, solution_timeout: int | None = None):
         self.root = Path(root).resolve()
         self.timeout = timeout  # per cell (None: the course's 180 s)
         self.solution_timeout = solution_timeout  # per answer cell
@@ -164,13 +117,16 @@ class Course:
     def db_url(self) -> str:
         return self.env["LSTM_COURSE_DB"]
 
-    def create(self, lessons: list[str], solutions: Path = REPO / "solutions") -> "Course":
+    def create(self, lessons: list[str], solutions: Path = REPO / "solutions") -> Course:
         if self.root.exists():
             shutil.rmtree(self.root)
         (self.root / ".course" / "exchange").mkdir(parents=True)
         for lesson in lessons:
-            shutil.copytree(solutions / lesson, self.root / "solutions" / lesson,
-                            ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+            shutil.copytree(
+                solutions / lesson,
+                self.root / "solutions" / lesson,
+                ignore=shutil.ignore_patterns(".ipynb_checkpoints"),
+            )
         return self
 
     def nbgrader(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -178,8 +134,9 @@ class Course:
         if args[0] == "autograde":
             extra += [f"--ExecutePreprocessor.timeout={self.timeout}"] if self.timeout else []
             extra += [f"--GuardedExecute.solution_timeout={self.solution_timeout}"] if self.solution_timeout else []
-        proc = subprocess.run([str(BIN / "nbgrader"), *args, *extra], cwd=self.root, env=self.env,
-                              capture_output=True, text=True)
+        proc = subprocess.run(
+            [str(BIN / "nbgrader"), *args, *extra], cwd=self.root, env=self.env, capture_output=True, text=True
+        )
         if check and proc.returncode != 0:
             raise RuntimeError(f"nbgrader {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-5000:]}")
         return proc
@@ -206,9 +163,14 @@ class Course:
         from nbgrader.coursedir import CourseDirectory
         from nbgrader.exchange import default as ex
 
-        cls = {"release": ex.ExchangeReleaseAssignment, "fetch": ex.ExchangeFetchAssignment,
-               "submit": ex.ExchangeSubmit, "collect": ex.ExchangeCollect,
-               "release_feedback": ex.ExchangeReleaseFeedback, "fetch_feedback": ex.ExchangeFetchFeedback}[step]
+        cls = {
+            "release": ex.ExchangeReleaseAssignment,
+            "fetch": ex.ExchangeFetchAssignment,
+            "submit": ex.ExchangeSubmit,
+            "collect": ex.ExchangeCollect,
+            "release_feedback": ex.ExchangeReleaseFeedback,
+            "fetch_feedback": ex.ExchangeFetchFeedback,
+        }[step]
         cfg = self.config()
         coursedir = CourseDirectory(config=cfg)
         coursedir.assignment_id = lesson
@@ -257,8 +219,14 @@ def log(msg: str) -> None:
     print(f"[grade-demo {time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def run(lessons: list[str], root: Path, timeout: int | None, workers: int, students=STUDENTS,
-        solution_timeout: int | None = 30) -> Course:
+def run(
+    lessons: list[str],
+    root: Path,
+    timeout: int | None,
+    workers: int,
+    students=STUDENTS,
+    solution_timeout: int | None = 30,
+) -> Course:
     from autograder.grade_parallel import autograde_parallel
     from autograder.sandbox import WARNING, sandbox_status
 
@@ -285,7 +253,7 @@ def run(lessons: list[str], root: Path, timeout: int | None, workers: int, stude
     log(f"{len(students)} students fetched, worked on and submitted every lesson")
     for lesson in lessons:
         course.exchange("collect", lesson)
-    log("collected; autograding (sandboxed kernels, %d worker%s) ..." % (workers, "s" if workers > 1 else ""))
+    log(f"collected; autograding (sandboxed kernels, {workers} worker{'s' if workers > 1 else ''}) ...")
     t0 = time.monotonic()
     autograde_parallel(course, lessons, list(students), workers=workers)
     log(f"autograded in {time.monotonic() - t0:.0f} s")
@@ -307,9 +275,9 @@ def run(lessons: list[str], root: Path, timeout: int | None, workers: int, stude
 
 def print_table(course: Course, lessons: list[str], students) -> None:
     scores = course.scores()
-    width = max(12, *(len(l) for l in lessons))
+    width = max(12, *(len(lesson) for lesson in lessons))
     print("\nAutograded score / max (written answers are graded by hand in the formgrader)\n")
-    print(f"{'student':<22}" + "".join(f"{l:>{width + 2}}" for l in lessons) + f"{'total':>14}")
+    print(f"{'student':<22}" + "".join(f"{lesson:>{width + 2}}" for lesson in lessons) + f"{'total':>14}")
     for student, (kind, _) in students.items():
         row, tot, mx = "", 0.0, 0.0
         for lesson in lessons:
@@ -323,14 +291,18 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--lessons", default="", help="comma-separated lesson ids (default: all in solutions/)")
     p.add_argument("--root", default=str(REPO / ".course" / "grade-demo"), help="scratch course root (wiped)")
-    p.add_argument("--timeout", type=int, default=None,
-                   help="seconds per cell before it is stopped (default: the course's, 180)")
-    p.add_argument("--solution-timeout", type=int, default=30,
-                   help="seconds per answer cell (these only define functions; stops hal's loop sooner)")
+    p.add_argument(
+        "--timeout", type=int, default=None, help="seconds per cell before it is stopped (default: the course's, 180)"
+    )
+    p.add_argument(
+        "--solution-timeout",
+        type=int,
+        default=30,
+        help="seconds per answer cell (these only define functions; stops hal's loop sooner)",
+    )
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel autograders")
     a = p.parse_args(argv)
-    lessons = [l for l in a.lessons.replace(" ", ",").split(",") if l] or sorted(
-        d.name for d in (REPO / "solutions").glob("[0-9][0-9]-*") if any(d.glob("*.ipynb")))
+    lessons = [name for name in a.lessons.replace(" ", ",").split(",") if name] or lesson_ids()
     if not lessons:
         print("no lessons in solutions/", file=sys.stderr)
         return 1

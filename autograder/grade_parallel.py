@@ -58,8 +58,9 @@ def deal(students: list[str], workers: int) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def _command(lesson_glob: str, exclude: list[str], timeout: int | None, extra: list[str],
-             solution_timeout: int | None = None) -> list[str]:
+def _command(
+    lesson_glob: str, exclude: list[str], timeout: int | None, extra: list[str], solution_timeout: int | None = None
+) -> list[str]:
     cmd = [str(BIN / "nbgrader"), "autograde", lesson_glob, "--force"]
     if exclude:
         cmd.append("--CourseDirectory.student_id_exclude=" + ",".join(exclude))
@@ -70,23 +71,44 @@ def _command(lesson_glob: str, exclude: list[str], timeout: int | None, extra: l
     return cmd + list(extra)
 
 
-def autograde_students(root: Path, env: dict, students: list[str], everybody: list[str], *, workers: int = 2,
-                       lessons: str = "*", timeout: int | None = None, extra: list[str] = (),
-                       log_dir: Path | None = None, solution_timeout: int | None = None,
-                       ) -> list[subprocess.CompletedProcess]:
+def autograde_students(
+    root: Path,
+    env: dict,
+    students: list[str],
+    everybody: list[str],
+    *,
+    workers: int = 2,
+    lessons: str = "*",
+    timeout: int | None = None,
+    extra: list[str] = (),
+    log_dir: Path | None = None,
+    solution_timeout: int | None = None,
+) -> list[subprocess.CompletedProcess]:
     """Run the workers in ``root`` with ``env``; returns their finished processes (logs in ``log_dir``)."""
     env = dict(env)
     submitted = root / ".course" / "submitted"
     everybody = set(everybody) | ({d.name for d in submitted.iterdir() if d.is_dir()} if submitted.is_dir() else set())
-    env["LSTM_COURSE_DB"] = with_busy_timeout(env.get("LSTM_COURSE_DB", f"sqlite:///{root / '.course' / 'gradebook.db'}"))
+    env["LSTM_COURSE_DB"] = with_busy_timeout(
+        env.get("LSTM_COURSE_DB", f"sqlite:///{root / '.course' / 'gradebook.db'}")
+    )
     log_dir = Path(log_dir or root / ".course" / "logs")
     log_dir.mkdir(parents=True, exist_ok=True)
 
     def start(i, group):
         exclude = sorted(set(everybody) - set(group))
         log = open(log_dir / f"autograde-worker{i}.log", "a")
-        return subprocess.Popen(_command(lessons, exclude, timeout, extra, solution_timeout), cwd=root, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, text=True), log, group
+        return (
+            subprocess.Popen(
+                _command(lessons, exclude, timeout, extra, solution_timeout),
+                cwd=root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+            ),
+            log,
+            group,
+        )
 
     running = [start(i, g) for i, g in enumerate(deal(students, workers))]
     done, retried = [], False
@@ -106,13 +128,23 @@ def autograde_students(root: Path, env: dict, students: list[str], everybody: li
 def autograde_parallel(course, lessons: list[str], students: list[str], workers: int = 2) -> None:
     """Autograde ``lessons`` x ``students`` of an :class:`autograder.classroom.Course`."""
     lesson_glob = lessons[0] if len(lessons) == 1 else "*"
-    procs = autograde_students(course.root, course.env, students, students, workers=workers, lessons=lesson_glob,
-                               timeout=course.timeout, solution_timeout=getattr(course, "solution_timeout", None))
+    procs = autograde_students(
+        course.root,
+        course.env,
+        students,
+        students,
+        workers=workers,
+        lessons=lesson_glob,
+        timeout=course.timeout,
+        solution_timeout=getattr(course, "solution_timeout", None),
+    )
     for p in procs:
         if p.returncode != 0:
             # nbgrader exits 1 when one notebook could not be graded (e.g. malformed JSON); the others are.
-            print(f"[grade-parallel] a worker exited with {p.returncode}; see {course.root / '.course' / 'logs'}",
-                  file=sys.stderr)
+            print(
+                f"[grade-parallel] a worker exited with {p.returncode}; see {course.root / '.course' / 'logs'}",
+                file=sys.stderr,
+            )
     if not integrity_ok(course.db_url):
         raise RuntimeError("the gradebook failed PRAGMA integrity_check")
 
@@ -129,12 +161,15 @@ def main(argv=None) -> int:
     everybody = sorted(d.name for d in submitted.iterdir() if d.is_dir())
     students = a.students or everybody
     t0 = time.monotonic()
-    procs = autograde_students(root, dict(os.environ), students, everybody, workers=a.workers, lessons=a.lessons,
-                               timeout=a.timeout)
+    procs = autograde_students(
+        root, dict(os.environ), students, everybody, workers=a.workers, lessons=a.lessons, timeout=a.timeout
+    )
     db = os.environ.get("LSTM_COURSE_DB", f"sqlite:///{root / '.course' / 'gradebook.db'}")
-    print(f"{len(students)} students, {a.workers} workers: {time.monotonic() - t0:.1f} s; "
-          f"exit codes {[pr.returncode for pr in procs]}; gradebook integrity "
-          f"{'ok' if integrity_ok(db) else 'FAILED'}")
+    print(
+        f"{len(students)} students, {a.workers} workers: {time.monotonic() - t0:.1f} s; "
+        f"exit codes {[pr.returncode for pr in procs]}; gradebook integrity "
+        f"{'ok' if integrity_ok(db) else 'FAILED'}"
+    )
     return max(pr.returncode for pr in procs)
 
 

@@ -20,19 +20,22 @@ import re
 from queue import Empty
 from time import monotonic
 
-from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.client import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
+from autograder.notebooks import grade_id, hidden_line_numbers, is_grade, is_solution
+
 GUARD_EXTENSION = "autograder.sandbox.guard"
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
-    return NotebookNode(output_type="error", ename=ename, evalue=evalue,
-                        traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"])
+    return NotebookNode(
+        output_type="error", ename=ename, evalue=evalue, traceback=[f"\x1b[0;31m{ename}\x1b[0m: {evalue}"]
+    )
 
 
 class GuardedExecute(Execute):
@@ -42,10 +45,13 @@ class GuardedExecute(Execute):
     guard = Bool(True, help=f"Load the tamper guard ({GUARD_EXTENSION}) into each kernel.").tag(config=True)
     max_restarts = Integer(4, help="Kernel restarts allowed per notebook before the rest is failed.").tag(config=True)
     responsive_timeout = Integer(
-        30, help="Seconds a kernel may take to answer after a timed-out cell was interrupted.").tag(config=True)
+        30, help="Seconds a kernel may take to answer after a timed-out cell was interrupted."
+    ).tag(config=True)
     solution_timeout = Integer(
-        0, help="Time limit (s) of the cells holding a student's answer (nbgrader solution cells), which only "
-                "define functions; 0: the same as `timeout`. Stops an endless loop sooner.").tag(config=True)
+        0,
+        help="Time limit (s) of the cells holding a student's answer (nbgrader solution cells), which only "
+        "define functions; 0: the same as `timeout`. Stops an endless loop sooner.",
+    ).tag(config=True)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,7 +77,7 @@ class GuardedExecute(Execute):
 
     def _get_timeout(self, cell):
         limit = super()._get_timeout(cell)
-        if cell is not None and self.solution_timeout and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+        if cell is not None and self.solution_timeout and is_solution(cell):
             return self.solution_timeout if limit is None else min(limit, self.solution_timeout)
         return limit
 
@@ -82,8 +88,9 @@ class GuardedExecute(Execute):
 
     @staticmethod
     def _timed_out(cell) -> bool:
-        return any(o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError"
-                   for o in cell.get("outputs", []))
+        return any(
+            o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])
+        )
 
     # -- the run -------------------------------------------------------------------------------------
     def preprocess(self, nb, resources=None, km=None):
@@ -93,11 +100,12 @@ class GuardedExecute(Execute):
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
             "evalue": f"this cell ran longer than the time limit ({self._limits()}) and was stopped",
-            "traceback": [f"\x1b[0;31mCellTimeoutError\x1b[0m: this cell ran longer than the time limit "
-                          f"({self._limits()}) and was stopped. Look for an endless loop."],
+            "traceback": [
+                f"\x1b[0;31mCellTimeoutError\x1b[0m: this cell ran longer than the time limit "
+                f"({self._limits()}) and was stopped. Look for an endless loop."
+            ],
         }
-        self._stuck = (f"this cell ran longer than the time limit ({self._limits()}) and did not stop when "
-                       "interrupted")
+        self._stuck = f"this cell ran longer than the time limit ({self._limits()}) and did not stop when interrupted"
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         cells = self.nb.cells
@@ -121,9 +129,13 @@ class GuardedExecute(Execute):
                     try:
                         self.preprocess_cell(cells[index], resources, index)
                     except DeadKernelError:
-                        failed_at, why = index, (
-                            "the kernel died while running this cell (it crashed, called os._exit, or went "
-                            "over the memory limit)")
+                        failed_at, why = (
+                            index,
+                            (
+                                "the kernel died while running this cell (it crashed, called os._exit, or went "
+                                "over the memory limit)"
+                            ),
+                        )
                         break
                     except CellTimeoutError:  # no output after the interrupt: the kernel is stuck
                         failed_at, why = index, self._stuck
@@ -135,16 +147,24 @@ class GuardedExecute(Execute):
                             break
             if failed_at is None:
                 break
-            self.log.warning("Cell %d of %s: %s; restarting the kernel", failed_at,
-                             (resources or {}).get("nbgrader", {}).get("notebook", "?"), why)
+            self.log.warning(
+                "Cell %d of %s: %s; restarting the kernel",
+                failed_at,
+                (resources or {}).get("nbgrader", {}).get("notebook", "?"),
+                why,
+            )
             cell = cells[failed_at]
-            cell.setdefault("outputs", []).append(_error("DeadKernelError", why + ". The kernel was "
-                                                         "restarted and the rest of the notebook ran without this cell."))
+            cell.setdefault("outputs", []).append(
+                _error(
+                    "DeadKernelError",
+                    why + ". The kernel was restarted and the rest of the notebook ran without this cell.",
+                )
+            )
             skip.add(failed_at)
             self.km, self.kc = None, None
             restarts += 1
             if restarts > self.max_restarts:
-                for cell in cells[failed_at + 1:]:
+                for cell in cells[failed_at + 1 :]:
                     if cell.cell_type == "code":
                         cell.outputs = [_error("NotRun", "not run: the kernel died too many times")]
                 break
@@ -170,19 +190,14 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
     end = Unicode("END HIDDEN TESTS").tag(config=True)
 
     def _hidden_lines(self, source: str) -> set[int]:
-        hidden, inside = set(), False
-        for number, line in enumerate(source.split("\n"), start=1):
-            if self.begin in line:
-                inside = True
-            if inside:
-                hidden.add(number)
-            if self.end in line:
-                inside = False
-        return hidden
+        try:
+            return hidden_line_numbers(source, self.begin, self.end)
+        except ValueError:  # malformed markers: treat the whole cell as hidden
+            return set(range(1, source.count("\n") + 2))
 
     def _rebuild(self, cell, output) -> None:
         hidden = self._hidden_lines(cell.source)
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
+        gid = grade_id(cell) or "?"
         count = cell.get("execution_count")
         lines = cell.source.split("\n")
         kept, where = [], None
@@ -200,21 +215,24 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
         evalue = str(output.get("evalue", ""))
         if in_hidden:  # NumPy's messages end with dumps of both arrays: the hidden inputs' results
             lines_ = evalue.split("\n")
-            cut = next((i for i, l in enumerate(lines_) if _DUMP.match(l)), len(lines_))
+            cut = next((i for i, line in enumerate(lines_) if _DUMP.match(line)), len(lines_))
             evalue = "\n".join(lines_[:cut]).strip()
         if where is not None and not in_hidden and 0 < where <= len(lines):
-            head = (f"\x1b[0;31mTest `{grade_id}` failed\x1b[0m at this visible check (line {where}):\n"
-                    f"    {lines[where - 1].strip()}")
+            head = (
+                f"\x1b[0;31mTest `{gid}` failed\x1b[0m at this visible check (line {where}):\n"
+                f"    {lines[where - 1].strip()}"
+            )
         else:
-            head = (f"\x1b[0;31mTest `{grade_id}` failed\x1b[0m in one of its hidden tests (their code is not "
-                    "shown). Check your answer on other shapes and edge cases (batch of 1, one time step, ...).")
+            head = (
+                f"\x1b[0;31mTest `{gid}` failed\x1b[0m in one of its hidden tests (their code is not "
+                "shown). Check your answer on other shapes and edge cases (batch of 1, one time step, ...)."
+            )
         body = ["Your code on the way to the error:", *kept] if kept else []
         output["traceback"] = [head, *body, f"\x1b[0;31m{output.get('ename', 'Error')}\x1b[0m: {evalue}"]
         output["evalue"] = evalue
 
     def preprocess_cell(self, cell, resources, index):
-        if (cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("grade")
-                and self.begin in cell.source):
+        if cell.cell_type == "code" and is_grade(cell) and self.begin in cell.source:
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
                     self._rebuild(cell, output)

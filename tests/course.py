@@ -1,8 +1,10 @@
-"""Shared test utilities: the course's lessons, and a throw-away nbgrader course to grade them in.
+"""Shared test utilities: a throw-away nbgrader course to grade lessons in.
 
 Grading goes through the real command line (``nbgrader generate_assignment`` / ``autograde``) with the
 course's own configuration (``autograder/nbgrader_config.py``), pointed at a temporary course root via
-``LSTM_COURSE_ROOT``; scores are read back from the gradebook through nbgrader's API.
+``LSTM_COURSE_ROOT``; scores are read back from the gradebook through nbgrader's API. The notebook
+plumbing (cells, marked regions, catalogues, where the lessons are) is :mod:`autograder.notebooks`,
+shared with the autograder.
 """
 
 from __future__ import annotations
@@ -14,70 +16,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.classroom import Course
+from autograder.notebooks import REPO
 
-REPO = Path(__file__).resolve().parent.parent
-SOLUTIONS = REPO / "solutions"
-LESSONS = REPO / "lessons"
-CATALOGUE = REPO / "solutions"  # solutions/<lesson>/wrong_answers.yaml
-
-BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
-BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
-
-
-def lesson_ids() -> list[str]:
-    """Assignment ids (folder names) of every lesson in solutions/."""
-    return sorted(p.name for p in SOLUTIONS.glob("[0-9][0-9]-*") if p.is_dir() and any(p.glob("*.ipynb")))
-
-
-def notebooks(root: Path, lesson: str) -> list[Path]:
-    return sorted(p for p in (root / lesson).glob("*.ipynb"))
-
-
-def all_notebooks(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
-
-
-def nbg(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
-
-
-def is_autograded_test(cell) -> bool:
-    m = nbg(cell)
-    return bool(m.get("grade")) and not m.get("solution") and cell.cell_type == "code"
-
-
-def is_solution(cell) -> bool:
-    return bool(nbg(cell).get("solution"))
-
-
-def is_written(cell) -> bool:
-    m = nbg(cell)
-    return bool(m.get("grade")) and bool(m.get("solution")) and cell.cell_type == "markdown"
-
-
-def read(path: Path):
-    return nbformat.read(path, as_version=4)
-
-
-def regions(source: str, begin: str, end: str) -> list[list[str]]:
-    """The lines strictly between each begin/end marker pair in ``source``."""
-    found, current = [], None
-    for line in source.splitlines():
-        if line.strip() == begin:
-            current = []
-        elif line.strip() == end and current is not None:
-            found.append(current)
-            current = None
-        elif current is not None:
-            current.append(line)
-    return found
-
-
-def strip_solution_markers(source: str) -> str:
-    """A solution cell's source as a correct student would write it (marker lines removed)."""
-    return "\n".join(
-        l for l in source.splitlines() if l.strip() not in (BEGIN_SOLUTION, END_SOLUTION)
-    )
+__all__ = ["REPO", "TempCourse", "error_outputs"]
 
 
 class TempCourse(Course):
@@ -134,36 +75,3 @@ def error_outputs(nb) -> list[tuple[int, str]]:
             if out.get("output_type") == "error":
                 errs.append((i, f"{out.get('ename')}: {out.get('evalue')}"))
     return errs
-
-
-def load_catalogue(lesson: str) -> dict | None:
-    import yaml
-
-    path = CATALOGUE / lesson / "wrong_answers.yaml"
-    if not path.exists():
-        return None
-    return yaml.safe_load(path.read_text())
-
-
-def cell_by_grade_id(nb, grade_id: str) -> tuple[int, object]:
-    for i, cell in enumerate(nb.cells):
-        if nbg(cell).get("grade_id") == grade_id:
-            return i, cell
-    raise KeyError(grade_id)
-
-
-def wrong_source(solution_source: str, answer: dict) -> str:
-    """The wrong answer's cell source: ``source`` as given, or the solution with ``replace`` edits."""
-    if "source" in answer:
-        return answer["source"]
-    src = solution_source
-    for old, new in answer["replace"]:
-        count = src.count(old)
-        if count != 1:
-            raise AssertionError(
-                f"wrong answer {answer['name']!r}: replace pattern {old!r} must match the solution of "
-                f"{answer['cell']} exactly once. Received: {count} matches"
-            )
-        src = src.replace(old, new)
-    return src
-

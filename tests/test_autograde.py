@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from course import TempCourse, error_outputs
 
-from course import LESSONS, SOLUTIONS, TempCourse, error_outputs, is_autograded_test, lesson_ids, nbg, notebooks, read
+from autograder.notebooks import LESSONS, SOLUTIONS, grade_id, is_test, lesson_ids, notebooks, points, read
 
 
 @pytest.mark.slow
@@ -23,16 +24,17 @@ def test_autograde_solution_full_marks_and_blank_zero(lesson, tmp_path):
         graded = read(course.autograded("solution", lesson, path.name))
         assert not error_outputs(graded), f"{lesson}/{path.name} raised while autograded: {error_outputs(graded)}"
 
-    expected = {nbg(c)["grade_id"]: nbg(c)["points"]
-                for p in notebooks(SOLUTIONS, lesson) for c in read(p).cells if is_autograded_test(c)}
+    expected = {grade_id(c): points(c) for p in notebooks(SOLUTIONS, lesson) for c in read(p).cells if is_test(c)}
     assert expected, f"{lesson} has no autograded test cell"
 
     full = course.scores(lesson, "solution")
-    for gid, points in expected.items():
-        assert full[gid]["max_score"] == points
-        assert full[gid]["auto_score"] == points, f"solution lost points on {gid}: {full[gid]}"
+    for gid, pts in expected.items():
+        assert full[gid]["max_score"] == pts
+        assert full[gid]["auto_score"] == pts, f"solution lost points on {gid}: {full[gid]}"
 
     blank = course.scores(lesson, "blank")
     for gid in expected:
-        assert blank[gid]["auto_score"] == 0, f"the untouched lesson scores on {gid}: a test that passes without an answer"
+        assert blank[gid]["auto_score"] == 0, (
+            f"the untouched lesson scores on {gid}: a test that passes without an answer"
+        )
     assert all(course.autograded("blank", lesson, p.name).exists() for p in notebooks(LESSONS, lesson))

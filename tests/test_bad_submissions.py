@@ -1,7 +1,7 @@
 """Bad submissions: the grader finishes, the offender scores like the honest control, nobody else changes.
 
-The corpus (tests/bad_submissions/corpus.py) is graded against ``01-sequences`` (or a tiny lesson when it
-is not there yet), with the course's real configuration: the sandboxed kernel, the guard, the recovery
+The corpus (tests/bad_submissions/corpus.py) is graded against ``01-sequences`` with the course's real
+configuration: the sandboxed kernel, the guard, the recovery
 from dead kernels. Two courses: *clean* (the control students alone) and *attacked* (the same control
 students plus every bad submission, graded by two parallel workers). Expected:
 
@@ -13,8 +13,13 @@ students plus every bad submission, graded by two parallel workers). Expected:
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import shutil
 import sqlite3
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -25,46 +30,48 @@ sys.path.insert(0, str(REPO / "tests" / "bad_submissions"))
 
 import corpus  # noqa: E402
 import tiny_lesson  # noqa: E402
-from autograder.classroom import Course, is_test, load_catalogue, nbg  # noqa: E402
+
+from autograder.classroom import Course  # noqa: E402
 from autograder.grade_parallel import autograde_students  # noqa: E402
-from autograder.sandbox import sandbox_status  # noqa: E402
+from autograder.notebooks import (  # noqa: E402
+    BEGIN_HIDDEN,
+    END_HIDDEN,
+    SOLUTIONS,
+    grade_id,
+    is_test,
+    load_catalogue,
+    points,
+    region_lines,
+)
+from autograder.sandbox import _open_to_kernel_user, bwrap_command, protected_paths, sandbox_status  # noqa: E402
 
 LESSON = "01-sequences"
 TIMEOUT = 20  # seconds per cell; 01-sequences' cells take well under a second
 MEMORY = "1536M"  # the kernels' address-space limit (RLIMIT_AS) in the sandbox
-pytestmark = [pytest.mark.slow]
 
 
-def _lesson():
-    """(lesson id, solutions folder, wrong-answer catalogue) to attack."""
-    src = REPO / "solutions" / LESSON
-    catalogue = load_catalogue(LESSON)
-    if any(src.glob("*.ipynb")) and catalogue and catalogue.get("answers"):
-        return LESSON, REPO / "solutions", catalogue
-    return tiny_lesson.LESSON, None, tiny_lesson.WRONG
-
-
-def _course(root: Path, lesson: str, solutions: Path | None) -> Course:
+def _course(root: Path, lesson: str) -> Course:
     course = Course(root, timeout=TIMEOUT)
     # 01-sequences needs NumPy only: a small address-space limit keeps the memory hog's RSS small in CI.
     course.env["LSTM_SANDBOX_MEMORY"] = MEMORY
-    if solutions is None:
-        course.create([])
-        tiny_lesson.write(course.root)
-    else:
-        course.create([lesson], solutions)
+    course.create([lesson], SOLUTIONS)
     course.nbgrader("generate_assignment", lesson, "--force")
     return course
 
 
-def _context(course: Course, lesson: str, catalogue: dict) -> corpus.Context:
+def _context(course: Course, lesson: str) -> corpus.Context:
+    catalogue = load_catalogue(course.root / "solutions" / lesson)  # the copy beside the graded lesson
     name = catalogue["notebook"]
     wrong = catalogue["answers"][0]
     return corpus.Context(
-        root=course.root, lesson=lesson, name=name,
+        root=course.root,
+        lesson=lesson,
+        name=name,
         solution=nbformat.read(course.root / "solutions" / lesson / name, as_version=4),
         release=nbformat.read(course.root / "lessons" / lesson / name, as_version=4),
-        target=wrong["cell"], wrong=wrong)
+        target=wrong["cell"],
+        wrong=wrong,
+    )
 
 
 def _submit(course: Course, lesson: str, ctx: corpus.Context, students: dict) -> None:
@@ -73,8 +80,10 @@ def _submit(course: Course, lesson: str, ctx: corpus.Context, students: dict) ->
         corpus.write_submission(course.root / ".course" / "submitted" / student / lesson / ctx.name, content)
         for other in others:  # further notebooks of the lesson: answered correctly by everybody
             release = nbformat.read(course.root / "lessons" / lesson / other.name, as_version=4)
-            nbformat.write(corpus.fill(release, nbformat.read(other, as_version=4)),
-                           course.root / ".course" / "submitted" / student / lesson / other.name)
+            nbformat.write(
+                corpus.fill(release, nbformat.read(other, as_version=4)),
+                course.root / ".course" / "submitted" / student / lesson / other.name,
+            )
 
 
 def _scores(course: Course, lesson: str, student: str) -> dict[str, float]:
@@ -86,28 +95,41 @@ def _scores(course: Course, lesson: str, student: str) -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    lesson, solutions, catalogue = _lesson()
+    lesson = LESSON
     sandboxed = sandbox_status()[0]
     attacks = {k: v for k, v in corpus.ATTACKS.items() if sandboxed or not v[2]}
 
-    clean = _course(tmp_path_factory.mktemp("clean"), lesson, solutions)
-    ctx = _context(clean, lesson, catalogue)
+    clean = _course(tmp_path_factory.mktemp("clean"), lesson)
+    ctx = _context(clean, lesson)
     controls = {"correct": ctx.correct(), **{k: f(ctx) for k, f in corpus.CONTROLS.items()}}
     _submit(clean, lesson, ctx, controls)
     clean.nbgrader("autograde", lesson, "--force")
 
-    attacked = _course(tmp_path_factory.mktemp("attacked"), lesson, solutions)
-    actx = _context(attacked, lesson, catalogue)
+    attacked = _course(tmp_path_factory.mktemp("attacked"), lesson)
+    actx = _context(attacked, lesson)
     solution_hash = hashlib.sha256((attacked.root / "solutions" / lesson / actx.name).read_bytes()).hexdigest()
-    students = {"correct": actx.correct(), **{k: f(actx) for k, f in corpus.CONTROLS.items()},
-                **{k: v[1](actx) for k, v in attacks.items()}}
+    students = {
+        "correct": actx.correct(),
+        **{k: f(actx) for k, f in corpus.CONTROLS.items()},
+        **{k: v[1](actx) for k, v in attacks.items()},
+    }
     _submit(attacked, lesson, actx, students)
-    procs = autograde_students(attacked.root, attacked.env, sorted(students), sorted(students), workers=2,
-                               lessons=lesson, timeout=TIMEOUT)
-    return dict(lesson=lesson, clean=clean, attacked=attacked, attacks=attacks, ctx=actx, procs=procs,
-                solution_hash=solution_hash, sandboxed=sandboxed)
+    procs = autograde_students(
+        attacked.root, attacked.env, sorted(students), sorted(students), workers=2, lessons=lesson, timeout=TIMEOUT
+    )
+    return dict(
+        lesson=lesson,
+        clean=clean,
+        attacked=attacked,
+        attacks=attacks,
+        ctx=actx,
+        procs=procs,
+        solution_hash=solution_hash,
+        sandboxed=sandboxed,
+    )
 
 
+@pytest.mark.slow
 def test_grader_finishes_and_gradebook_intact(graded):
     attacked, lesson = graded["attacked"], graded["lesson"]
     db = attacked.root / ".course" / "gradebook.db"
@@ -120,17 +142,18 @@ def test_grader_finishes_and_gradebook_intact(graded):
         assert _scores(attacked, lesson, student), f"{student} was not graded: see {attacked.root}/.course/logs"
     # Max scores are the instructor's, whatever a submission claimed.
     ctx = graded["ctx"]
-    points = {nbg(c)["grade_id"]: float(nbg(c)["points"]) for c in ctx.solution.cells if is_test(c)}
+    max_points = {grade_id(c): points(c) for c in ctx.solution.cells if is_test(c)}
     from nbgrader.api import Gradebook
 
     with Gradebook(attacked.db_url) as gb:
-        for gid, p in points.items():
+        for gid, p in max_points.items():
             assert gb.find_grade_cell(gid, Path(ctx.name).stem, lesson).max_score == p
 
 
+@pytest.mark.slow
 def test_controls_unchanged_by_offenders(graded):
     clean, attacked, lesson = graded["clean"], graded["attacked"], graded["lesson"]
-    full = {nbg(c)["grade_id"]: float(nbg(c)["points"]) for c in graded["ctx"].solution.cells if is_test(c)}
+    full = {grade_id(c): points(c) for c in graded["ctx"].solution.cells if is_test(c)}
     assert _scores(clean, lesson, "correct") == full
     for control in ["correct", *corpus.CONTROLS]:
         assert _scores(attacked, lesson, control) == _scores(clean, lesson, control), control
@@ -139,11 +162,15 @@ def test_controls_unchanged_by_offenders(graded):
         assert sum(got.values()) < sum(full.values()), f"{control}: the target exercise must lose points"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("attack", sorted(corpus.ATTACKS))
 def test_offender_scores_like_its_control(graded, attack):
     control, _, needs_sandbox, what = corpus.ATTACKS[attack]
     if attack not in graded["attacks"]:
-        pytest.skip(f"needs the bubblewrap sandbox ({sandbox_status()[1]}): {what}")
+        pytest.skip(
+            f"{attack} ({what}) is stopped by the bubblewrap sandbox only, which is off here: "
+            f"{sandbox_status()[1]} (`make sandbox` installs it as root)"
+        )
     clean, attacked, lesson = graded["clean"], graded["attacked"], graded["lesson"]
     got = _scores(attacked, lesson, attack)
     if control == "zero":
@@ -153,46 +180,51 @@ def test_offender_scores_like_its_control(graded, attack):
     assert got == want, f"{attack} ({what}) should score like {control}: got {got}, want {want}"
 
 
+@pytest.mark.slow
 def test_feedback_hides_hidden_tests(graded):
     """Feedback for a failing student shows which test failed but no hidden test code or line."""
     attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
     attacked.nbgrader("generate_feedback", lesson, "--force", "--student=blank_target")
     html = next((attacked.root / ".course" / "feedback" / "blank_target" / lesson).glob("*.html")).read_text()
-    hidden = [l.strip() for c in ctx.solution.cells if is_test(c)
-              for l in _hidden_lines(c.source) if len(l.strip()) > 12]
+    hidden = [
+        line.strip()
+        for c in ctx.solution.cells
+        if is_test(c)
+        for region in region_lines(c.source, BEGIN_HIDDEN, END_HIDDEN)
+        for line in region
+        if len(line.strip()) > 12
+    ]
     import html as html_lib
 
     text = html_lib.unescape(html)
-    leaked = [l for l in hidden if l in text]
+    leaked = [line for line in hidden if line in text]
     assert not leaked, f"hidden test lines in the feedback: {leaked[:3]}"
     for c in ctx.target_tests(ctx.solution):
-        assert f"Test `{nbg(c)['grade_id']}` failed" in text
+        assert f"Test `{grade_id(c)}` failed" in text
 
 
-def _hidden_lines(source: str) -> list[str]:
-    out, inside = [], False
-    for line in source.splitlines():
-        if "BEGIN HIDDEN TESTS" in line:
-            inside = True
-        elif "END HIDDEN TESTS" in line:
-            inside = False
-        elif inside:
-            out.append(line)
-    return out
-
-
+@pytest.mark.slow
 def test_guard_stops_patched_checks(tmp_path):
     """On a lesson whose tests call numpy.testing: the patches cheat without the guard, not with it."""
     course = Course(tmp_path / "course", timeout=TIMEOUT).create([])
     tiny_lesson.write(course.root)
     lesson, name = tiny_lesson.LESSON, tiny_lesson.NOTEBOOK
     course.nbgrader("generate_assignment", lesson, "--force")
-    ctx = corpus.Context(root=course.root, lesson=lesson, name=name,
-                         solution=nbformat.read(course.root / "solutions" / lesson / name, as_version=4),
-                         release=nbformat.read(course.root / "lessons" / lesson / name, as_version=4),
-                         target="ex1_mean_state", wrong=tiny_lesson.WRONG["answers"][0])
-    subs = {"perturbed_target": corpus.CONTROLS["perturbed_target"](ctx),
-            "redefine": corpus.ATTACKS["redefine"][1](ctx), "monkeypatch": corpus.ATTACKS["monkeypatch"][1](ctx)}
+    wrong = load_catalogue(course.root / "solutions" / lesson)["answers"][0]
+    ctx = corpus.Context(
+        root=course.root,
+        lesson=lesson,
+        name=name,
+        solution=nbformat.read(course.root / "solutions" / lesson / name, as_version=4),
+        release=nbformat.read(course.root / "lessons" / lesson / name, as_version=4),
+        target=wrong["cell"],
+        wrong=wrong,
+    )
+    subs = {
+        "perturbed_target": corpus.CONTROLS["perturbed_target"](ctx),
+        "redefine": corpus.ATTACKS["redefine"][1](ctx),
+        "monkeypatch": corpus.ATTACKS["monkeypatch"][1](ctx),
+    }
     for student, nb in subs.items():
         corpus.write_submission(course.root / ".course" / "submitted" / student / lesson / name, nb)
     course.nbgrader("autograde", lesson, "--force", "--GuardedExecute.guard=False")
@@ -204,8 +236,64 @@ def test_guard_stops_patched_checks(tmp_path):
     assert on["perturbed_target"]["test_ex1_mean_state"] == 0
 
 
-def test_sandbox_active_or_skipped_loudly():
+SANDBOX_PROBE = """
+import json, os, pathlib, sys
+repo, secret = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+seen = {}
+for name, path in [("solution", secret), ("gradebook", repo / ".course")]:
+    try:
+        seen[name] = path.read_text()[:10] if path.is_file() else os.listdir(path)
+    except OSError as err:
+        seen[name] = type(err).__name__
+try:
+    (repo / "helpers" / "sandbox-probe.txt").write_text("x")
+    seen["write"] = "written"
+except OSError as err:
+    seen["write"] = type(err).__name__
+seen["helpers"] = (repo / "helpers" / "__init__.py").exists()
+seen["uid"] = os.getuid()
+print(json.dumps(seen))
+"""
+
+
+def test_sandbox_hides_the_course_from_student_code(tmp_path):
+    """In the sandbox a kernel's code cannot read solutions/ or the gradebook, nor write to the course;
+    it still sees the course's helpers. Skips (saying why) only where bubblewrap is not installed or is
+    turned off; an installed bubblewrap that does not work fails."""
     ok, why = sandbox_status()
     if not ok:
-        pytest.skip(f"bubblewrap sandbox unavailable ({why}): grading runs unsandboxed; sandbox tests skipped")
-    assert ok
+        if shutil.which("bwrap") is None or "LSTM_SANDBOX" in why:
+            pytest.skip(f"bubblewrap is {why}: autograding here runs UNSANDBOXED (`make sandbox` installs it as root)")
+        pytest.fail(f"bubblewrap is installed but the sandbox does not work: {why}")
+    solution = SOLUTIONS / LESSON / load_catalogue(LESSON)["notebook"]
+    config = {"CourseDirectory": {"root": str(REPO), "source_directory": "solutions"}}
+    hide = protected_paths(config)
+    assert SOLUTIONS.resolve() in hide, f"solutions/ must be hidden from student code: {hide}"
+    with tempfile.TemporaryDirectory(prefix="lstm-sandbox-test-") as rundir:
+        rundir = Path(rundir)
+        (rundir / "ipc").mkdir()
+        scratch = rundir / "scratch"
+        scratch.mkdir()
+        _open_to_kernel_user(rundir, scratch)
+        cmd = bwrap_command(
+            why,
+            [sys.executable, "-c", SANDBOX_PROBE, str(REPO), str(solution)],
+            cwd=scratch,
+            scratch=scratch,
+            rundir=rundir,
+            hide=hide,
+            memory=2**32,
+            cpu=60,
+            fsize=2**20,
+            env={},
+        )
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"the probe failed in the sandbox: {proc.stderr[-2000:]}"
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert solution.exists() and seen["solution"] == "FileNotFoundError", f"solutions/ readable in the sandbox: {seen}"
+    assert seen["gradebook"] in ([], "FileNotFoundError"), f".course/ visible in the sandbox: {seen}"
+    assert seen["write"] in ("OSError", "PermissionError", "ReadOnlyFileSystemError"), f"course writable: {seen}"
+    assert not (REPO / "helpers" / "sandbox-probe.txt").exists()
+    assert seen["helpers"], "the course's helpers must stay visible to the kernel"
+    if os.geteuid() == 0:
+        assert seen["uid"] != 0, "as root, the kernel must run as `nobody`"

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
@@ -51,6 +50,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from autograder.notebooks import nbgrader_meta, strip_solution_markers
 
 pytestmark = pytest.mark.browser
 
@@ -75,15 +76,10 @@ CHROMIUM_ARGS = [
 LAB_START_TIMEOUT = 90  # s, until /api/status answers
 VALIDATE_TIMEOUT = 300  # s, nbgrader runs the whole lesson in a fresh kernel
 RUN_ALL_TIMEOUT = 300  # s
-SOLUTION_MARKER = re.compile(r"^\s*###\s*(BEGIN|END) SOLUTION\s*$")
 
 
 # --------------------------------------------------------------------------------------------------
 # Course files: the first lesson, its exercises and their answers
-
-
-def _nbgrader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 def _source(cell: dict) -> str:
@@ -99,11 +95,6 @@ def first_lesson(repo: Path) -> tuple[str, str]:
     return nb.parent.name, nb.name
 
 
-def solution_answer(source: str) -> str:
-    """The correct answer of a solution cell: its source without the BEGIN/END SOLUTION lines."""
-    return "\n".join(line for line in source.splitlines() if not SOLUTION_MARKER.match(line))
-
-
 def exercises(lesson: dict, solution: dict) -> list[dict]:
     """The autograded exercises of a lesson, in order.
 
@@ -113,13 +104,13 @@ def exercises(lesson: dict, solution: dict) -> list[dict]:
     cell no name claims belongs to the closest solution cell above it.
     """
     answers = {
-        _nbgrader(c)["grade_id"]: solution_answer(_source(c))
+        nbgrader_meta(c)["grade_id"]: strip_solution_markers(_source(c))
         for c in solution["cells"]
-        if c["cell_type"] == "code" and _nbgrader(c).get("solution")
+        if c["cell_type"] == "code" and nbgrader_meta(c).get("solution")
     }
     found: list[dict] = []
     for i, cell in enumerate(lesson["cells"]):
-        meta = _nbgrader(cell)
+        meta = nbgrader_meta(cell)
         if cell["cell_type"] != "code":
             continue
         if meta.get("solution") and not meta.get("grade"):
@@ -138,9 +129,7 @@ def exercises(lesson: dict, solution: dict) -> list[dict]:
 
 def graded_test_cells(lesson: dict) -> list[str]:
     """Sources (stripped) of every autograded test cell of the lesson."""
-    return [
-        _source(c).strip() for c in lesson["cells"] if c["cell_type"] == "code" and _nbgrader(c).get("grade")
-    ]
+    return [_source(c).strip() for c in lesson["cells"] if c["cell_type"] == "code" and nbgrader_meta(c).get("grade")]
 
 
 # --------------------------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ import tomllib
 from importlib import metadata
 
 import yaml
+from course import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
-
-from course import REPO
 
 
 def _pyproject_requirements():

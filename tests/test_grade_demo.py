@@ -10,17 +10,15 @@ import nbformat
 import pytest
 
 from autograder import classroom
-from autograder.classroom import COURSE_ID, STUDENTS, is_solution, is_test, load_catalogue, nbg
+from autograder.classroom import COURSE_ID, STUDENTS
+from autograder.notebooks import REPO, SOLUTIONS, grade_id, is_answer, is_test, load_catalogue, notebooks, points
 
-REPO = Path(__file__).resolve().parent.parent
 LESSON = "01-sequences"
 pytestmark = [pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    if not any((REPO / "solutions" / LESSON).glob("*.ipynb")):
-        pytest.skip(f"solutions/{LESSON} is not there yet")
     root = tmp_path_factory.mktemp("demo") / "course"
     course = classroom.run([LESSON], root, timeout=None, workers=2, solution_timeout=20)
     return course
@@ -29,22 +27,23 @@ def demo(tmp_path_factory):
 def _order(lesson: str):
     """(solution notebook, [(grade_id, points, index of the last solution cell before it)] for test cells)."""
     out = []
-    for path in sorted((REPO / "solutions" / lesson).glob("*.ipynb")):
+    for path in notebooks(SOLUTIONS, lesson):
         nb = nbformat.read(path, as_version=4)
         last_solution = None
         for cell in nb.cells:
-            if is_solution(cell) and cell.cell_type == "code":
-                last_solution = nbg(cell)["grade_id"]
+            if is_answer(cell):
+                last_solution = grade_id(cell)
             elif is_test(cell):
-                out.append((nbg(cell)["grade_id"], float(nbg(cell)["points"]), last_solution, path.name))
+                out.append((grade_id(cell), points(cell), last_solution, path.name))
     return out
 
 
 def test_every_student_scores_as_expected(demo):
     tests = _order(LESSON)
     full = {gid: pts for gid, pts, _, _ in tests}
-    solutions = [nbg(c)["grade_id"] for p in sorted((REPO / "solutions" / LESSON).glob("*.ipynb"))
-                 for c in nbformat.read(p, as_version=4).cells if is_solution(c) and c.cell_type == "code"]
+    solutions = [
+        grade_id(c) for p in notebooks(SOLUTIONS, LESSON) for c in nbformat.read(p, as_version=4).cells if is_answer(c)
+    ]
     filled = set(solutions[: math.ceil(len(solutions) / 2)])
     scores = {s: demo.cell_scores(LESSON, s) for s in STUDENTS}
 
@@ -54,7 +53,7 @@ def test_every_student_scores_as_expected(demo):
     assert scores["ben"] == partial
     assert scores["eve"] == partial, "tampered tests and points must be restored and graded as ben's"
 
-    answer = (load_catalogue(LESSON) or {"answers": []})["answers"][0]
+    answer = load_catalogue(LESSON)["answers"][0]
     for gid in answer["fails"]:
         assert scores["dan"][gid] == 0, f"the wrong answer {answer['name']!r} must fail {gid}"
     before = solutions.index(answer["cell"])
@@ -64,7 +63,7 @@ def test_every_student_scores_as_expected(demo):
     assert sum(scores["dan"].values()) < sum(full.values())
 
     first = solutions[0]
-    for gid, pts, last, _ in tests:
+    for gid, _pts, last, _ in tests:
         if last == first:
             assert scores["hal"][gid] == 0, f"hal's first exercise never ran: {gid}"
     assert 0 < sum(scores["hal"].values()) < sum(full.values()), "the rest of hal's notebook is still graded"
@@ -79,7 +78,7 @@ def test_csv_and_feedback(demo):
         assert math.isclose(float(r["raw_score"]), totals[r["student_id"]]), r
     for student in STUDENTS:
         fetched = list((demo.root / "students" / student / COURSE_ID / LESSON / "feedback").rglob("*.html"))
-        assert len(fetched) == len(list((REPO / "solutions" / LESSON).glob("*.ipynb"))), (student, fetched)
+        assert len(fetched) == len(notebooks(SOLUTIONS, LESSON)), (student, fetched)
         text = fetched[0].read_text()
         assert "BEGIN HIDDEN TESTS" not in text
     # Each student fetched their own feedback, not somebody else's.
@@ -97,22 +96,27 @@ def _pg_bin() -> Path | None:
 @pytest.fixture
 def postgres(tmp_path):
     """A throw-away PostgreSQL server on a Unix socket; yields the SQLAlchemy URL of an empty database."""
-    import importlib.util
     import os
     import pwd
     import subprocess
 
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
-    if importlib.util.find_spec("psycopg") is None:
-        pytest.skip("the psycopg driver is not installed in the venv (pip install 'psycopg[binary]')")
+        pytest.skip(
+            "PostgreSQL is not installed and `make postgres-deps` could not install it (needs root and "
+            "apt-get: Debian's postgresql package)"
+        )
+    import psycopg  # noqa: F401  - a required test dependency (pyproject's test extra): no skip when missing
+
     user = []
     if os.geteuid() == 0:  # the server refuses to run as root
         try:
             pw = pwd.getpwnam("postgres")
         except KeyError:
-            pytest.skip("running as root and there is no `postgres` user to run the server")
+            pytest.skip(
+                "running as root and there is no `postgres` user to run the server as (Debian's "
+                "postgresql package creates it)"
+            )
         user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups", "--"]
     import shutil
     import tempfile
@@ -123,17 +127,41 @@ def postgres(tmp_path):
     sock.mkdir()
     sock.chmod(0o777)
     env = {**os.environ, "LC_ALL": "C"}
-    subprocess.run([*user, str(bindir / "initdb"), "-D", str(data), "-U", "grader", "--auth=trust", "-E", "UTF8", "--locale=C"],
-                   check=True, capture_output=True, env=env)
-    subprocess.run([*user, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(base / "pg.log"),
-                    "-o", f"-k {sock} -c listen_addresses=''", "start"], check=True, capture_output=True, env=env)
+    subprocess.run(
+        [*user, str(bindir / "initdb"), "-D", str(data), "-U", "grader", "--auth=trust", "-E", "UTF8", "--locale=C"],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
+    subprocess.run(
+        [
+            *user,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(base / "pg.log"),
+            "-o",
+            f"-k {sock} -c listen_addresses=''",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        env=env,
+    )
     try:
-        subprocess.run([*user, str(bindir / "createdb"), "-h", str(sock), "-U", "grader", "gradebook"],
-                       check=True, capture_output=True, env=env)
+        subprocess.run(
+            [*user, str(bindir / "createdb"), "-h", str(sock), "-U", "grader", "gradebook"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         yield f"postgresql+psycopg://grader@/gradebook?host={sock}"
     finally:
-        subprocess.run([*user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, env=env)
+        subprocess.run(
+            [*user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True, env=env
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -143,6 +171,7 @@ def test_postgresql_gradebook(postgres, tmp_path):
 
     _sys.path.insert(0, str(REPO / "tests" / "bad_submissions"))
     import tiny_lesson
+
     from autograder.grade_parallel import autograde_students
 
     course = classroom.Course(tmp_path / "course", timeout=20).create([])
@@ -152,8 +181,9 @@ def test_postgresql_gradebook(postgres, tmp_path):
     course.nbgrader("generate_assignment", lesson, "--force")
     kinds = {"p1": "correct", "p2": "blank", "p3": "correct", "p4": "partial"}
     for student, kind in kinds.items():
-        nb = classroom.student_notebook(kind, course.root / "lessons" / lesson / name,
-                                        course.root / "solutions" / lesson / name, lesson)
+        nb = classroom.student_notebook(
+            kind, course.root / "lessons" / lesson / name, course.root / "solutions" / lesson / name, lesson
+        )
         dest = course.root / ".course" / "submitted" / student / lesson
         dest.mkdir(parents=True)
         nbformat.write(nb, dest / name)

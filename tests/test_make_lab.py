@@ -11,7 +11,6 @@ import urllib.error
 import urllib.request
 
 import pytest
-
 from course import REPO
 
 
@@ -32,13 +31,21 @@ def _get(url: str) -> tuple[int, str]:
 @pytest.mark.slow
 def test_make_lab_serves_lab_and_nbgrader(tmp_path):
     port, token = _free_port(), "lstm-course-test"
-    env = dict(os.environ, LSTM_COURSE_ROOT=str(tmp_path), LSTM_COURSE_EXCHANGE=str(tmp_path / "exchange"),
-               LSTM_COURSE_DB=f"sqlite:///{tmp_path / 'gradebook.db'}")
+    env = dict(
+        os.environ,
+        LSTM_COURSE_ROOT=str(tmp_path),
+        LSTM_COURSE_EXCHANGE=str(tmp_path / "exchange"),
+        LSTM_COURSE_DB=f"sqlite:///{tmp_path / 'gradebook.db'}",
+    )
     (tmp_path / "exchange").mkdir()
     proc = subprocess.Popen(
-        ["make", "-s", "lab", f"PORT={port}",
-         f"LAB_ARGS=--no-browser --IdentityProvider.token={token}"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        ["make", "-s", "lab", f"PORT={port}", f"LAB_ARGS=--no-browser --IdentityProvider.token={token}"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,6 +1,7 @@
 """Plausible wrong answers lose points: every autograded test cell is failed by one from the catalogue.
 
-The catalogue is ``tests/wrong_answers/<lesson>.yaml`` (format in CONTRIBUTING.md). For speed each
+The catalogue is ``solutions/<lesson>/wrong_answers.yaml`` (format in CONTRIBUTING.md), read and applied
+by :mod:`autograder.notebooks` exactly as ``make grade-demo`` applies it. For speed each
 solution notebook runs once in one kernel; then each wrong answer replaces its solution cell, the cells
 from there to the last cell it must fail are run again, and every cell it names must get zero points by
 nbgrader's own rule (``nbgrader.utils.determine_grade``: a test cell that raises scores 0). Then the
@@ -12,48 +13,63 @@ from __future__ import annotations
 import copy
 
 import pytest
+from course import error_outputs
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
-from course import (
+from autograder.notebooks import (
     SOLUTIONS,
+    CatalogueError,
     cell_by_grade_id,
-    error_outputs,
-    is_autograded_test,
+    grade_id,
+    is_answer,
+    is_test,
     lesson_ids,
     load_catalogue,
-    nbg,
-    notebooks,
     read,
+    strip_solution_markers,
     wrong_source,
 )
-
-
-def _catalogue(lesson):
-    cat = load_catalogue(lesson)
-    assert cat, f"tests/wrong_answers/{lesson}.yaml is missing: every lesson needs a wrong-answer catalogue"
-    return cat
 
 
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_catalogue_covers_every_test_cell(lesson):
     """A test cell that no wrong answer can fail is a defect: every one is named by some entry."""
-    cat = _catalogue(lesson)
-    path = SOLUTIONS / lesson / cat["notebook"]
-    nb = read(path)
-    tests = {nbg(c)["grade_id"] for c in nb.cells if is_autograded_test(c)}
+    cat = load_catalogue(lesson)
+    nb = read(SOLUTIONS / lesson / cat["notebook"])
+    tests = {grade_id(c) for c in nb.cells if is_test(c)}
     named = set()
     for ans in cat["answers"]:
         idx, cell = cell_by_grade_id(nb, ans["cell"])
-        assert nbg(cell).get("solution"), f"{ans['name']!r}: {ans['cell']} is not a solution cell"
-        assert wrong_source(cell.source, ans) != cell.source, f"{ans['name']!r} changes nothing"
+        assert is_answer(cell), f"{ans['name']!r}: {ans['cell']} is not a solution code cell"
+        wrong = wrong_source(cell.source, ans)  # a replace pattern that does not match exactly once raises
+        assert wrong != strip_solution_markers(cell.source), f"{ans['name']!r} changes nothing"
         for gid in ans["fails"]:
             fidx, fcell = cell_by_grade_id(nb, gid)
-            assert is_autograded_test(fcell), f"{ans['name']!r}: {gid} is not an autograded test cell"
+            assert is_test(fcell), f"{ans['name']!r}: {gid} is not an autograded test cell"
             assert fidx > idx, f"{ans['name']!r}: {gid} comes before {ans['cell']}"
         named |= set(ans["fails"])
     assert not tests - named, f"{lesson}: test cells with no wrong answer in the catalogue: {sorted(tests - named)}"
-    assert len(notebooks(SOLUTIONS, lesson)) == 1 or "notebook" in cat
+
+
+def test_replace_must_match_exactly_once():
+    """One rule for the catalogue everywhere: a replace pattern that matches 0 or 2 times is an error."""
+    source = "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    return y + 1\n    ### END SOLUTION"
+    answer = {"name": "n", "cell": "ex1_f", "fails": ["test_ex1_f"]}
+    assert wrong_source(source, {**answer, "replace": [["y = x + 1", "y = x"]]}) == (
+        "def f(x):\n    y = x\n    return y + 1"
+    )
+    for pattern in ("not in the answer", "+ 1"):
+        with pytest.raises(CatalogueError, match="exactly once"):
+            wrong_source(source, {**answer, "replace": [[pattern, "?"]]})
+    assert wrong_source(source, {**answer, "source": "def f(x):\n    return x"}) == "def f(x):\n    return x"
+
+
+def test_catalogue_lives_beside_its_lesson():
+    """Each lesson's catalogue is solutions/<lesson>/wrong_answers.yaml and names a notebook of that lesson."""
+    for lesson in lesson_ids():
+        cat = load_catalogue(lesson)
+        assert (SOLUTIONS / lesson / cat["notebook"]).exists(), f"{lesson}: no notebook {cat['notebook']}"
 
 
 def _run(client, cells, start):
@@ -65,7 +81,7 @@ def _run(client, cells, start):
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_wrong_answers_lose_points(lesson):
-    cat = _catalogue(lesson)
+    cat = load_catalogue(lesson)
     path = SOLUTIONS / lesson / cat["notebook"]
     nb = read(path)
     client = NotebookClient(
