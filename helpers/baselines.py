@@ -68,6 +68,8 @@ def seasonal_naive(history, horizon: int, m: int) -> np.ndarray:
     Example:
         >>> seasonal_naive(np.arange(6.0)[None], horizon=4, m=3)
         array([[3., 4., 5., 3.]])
+
+    Defined in lesson 07, Exercise 5 (lessons/07-forecasting/forecasting.ipynb).
     """
     x = _history(history)
     horizon = check_positive_int(horizon, "horizon")

@@ -1,11 +1,11 @@
-"""Data utilities: sliding windows over time series (and, later, loaders, splits and scalers)."""
+"""Data utilities: sliding windows over time series, the electricity loaders, chronological splits, scalers."""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from helpers._checks import check_positive_int
+from helpers._checks import check_array, check_positive_int
 
 
 def make_windows(series, window: int, horizon: int = 1, target: int | None = None):
@@ -43,15 +43,15 @@ def make_windows(series, window: int, horizon: int = 1, target: int | None = Non
         array([[3.],
                [4.],
                [5.]])
+
+    Defined in lesson 01, Exercise 1 (lessons/01-sequences/sequences.ipynb) and reused in lesson 07,
+    Exercise 3 (lessons/07-forecasting/forecasting.ipynb), with a (T, D) series and ``target``.
     """
     window = check_positive_int(window, "window")
     horizon = check_positive_int(horizon, "horizon")
     arr = np.asarray(series)
     if arr.ndim not in (1, 2):
-        raise ValueError(
-            "`series` must have shape (T,) or (T, D). "
-            f"Received: series.shape={tuple(arr.shape)}"
-        )
+        raise ValueError(f"`series` must have shape (T,) or (T, D). Received: series.shape={tuple(arr.shape)}")
     univariate = arr.ndim == 1
     arr2 = arr[:, None] if univariate else arr
     T, D = arr2.shape
@@ -80,6 +80,43 @@ def make_windows(series, window: int, horizon: int = 1, target: int | None = Non
         y = y[:, :, 0]
     elif target is not None:
         y = y[:, :, target]
+    return X, y
+
+
+def window_series(series, window: int, lead: int = 1):
+    """Cut a 1-D series into (input window, one target) pairs, the target ``lead`` steps after the window.
+
+    Window ``j`` holds ``series[j : j + window]``; its target is the value ``lead`` steps after the
+    window's last value, ``series[j + window - 1 + lead]`` (``lead=1``: the next value). Same pairs as
+    ``keras.utils.timeseries_dataset_from_array(series[:-lead], series[window - 1 + lead:], window)``, and
+    as ``make_windows(series, window, horizon=lead)`` keeping only its last target column.
+
+    Args:
+        series: array of shape (L,).
+        window: W, steps per input window, an integer >= 1.
+        lead: how many steps after the window's end the target is, an integer >= 1.
+
+    Returns:
+        ``(X, y)``: float arrays, ``X`` of shape (N, W, 1) with ``N = L - W - lead + 1`` and ``y`` of
+        shape (N,).
+
+    Raises:
+        ValueError: if ``series`` is not 1-D or is too short for a single window, or ``window`` / ``lead``
+            is not an integer >= 1.
+
+    Defined in lesson 05, Exercise 3 (lessons/05-keras-lstm/keras_lstm.ipynb).
+    """
+    series = check_array(series, "series", (None,), dims="(L,)")
+    window = check_positive_int(window, "window")
+    lead = check_positive_int(lead, "lead")
+    n = len(series) - window - lead + 1
+    if n < 1:
+        raise ValueError(
+            f"`series` must have at least window + lead = {window + lead} values. Received: series.shape={series.shape}"
+        )
+    idx = np.arange(n)[:, None] + np.arange(window)[None, :]
+    X = series[idx][..., None].astype(float)
+    y = series[window - 1 + lead : window - 1 + lead + n].astype(float)
     return X, y
 
 
@@ -189,6 +226,8 @@ def chronological_split(data, n_val: int, n_test: int):
 
     Raises:
         ValueError: if ``n_val`` or ``n_test`` is not an integer >= 0, or they leave no training step.
+
+    Defined in lesson 07, Exercise 1 (lessons/07-forecasting/forecasting.ipynb).
     """
     n_val = check_positive_int(n_val, "n_val", minimum=0)
     n_test = check_positive_int(n_test, "n_test", minimum=0)
@@ -219,8 +258,7 @@ def fit_scaler(train):
     x = np.asarray(train, dtype=float)
     if x.ndim not in (1, 2) or x.shape[0] == 0:
         raise ValueError(
-            "`train` must have shape (T_train,) or (T_train, D) with T_train >= 1. "
-            f"Received: train.shape={x.shape}"
+            f"`train` must have shape (T_train,) or (T_train, D) with T_train >= 1. Received: train.shape={x.shape}"
         )
     mean = x.mean(axis=0)
     std = x.std(axis=0)
@@ -254,3 +292,38 @@ def invert_scaler(z, mean, std):
         A new float array, the shape of ``z``.
     """
     return np.asarray(z, dtype=float) * std + mean
+
+
+def scale_train_only(train, val, test):
+    """Standardise the three parts of a split with the **training** part's mean and std only.
+
+    :func:`fit_scaler` on ``train`` (per feature, ddof=0, a std of 0 replaced by 1), then
+    :func:`apply_scaler` on every part: the validation and test periods never shape the statistics.
+
+    Args:
+        train: shape (T_train, D) or (T_train,), T_train >= 1.
+        val: shape (T_val, D) (or (T_val,) for a 1-D ``train``); T_val may be 0.
+        test: shape (T_test, D) (or (T_test,) for a 1-D ``train``); T_test may be 0.
+
+    Returns:
+        ``(train_s, val_s, test_s, mean, std)``: the scaled parts as new float arrays (shapes of the
+        inputs), and the training mean and std, each of shape (D,) (or () for a 1-D ``train``); std is 1
+        where ``train`` is constant.
+
+    Raises:
+        ValueError: if ``train`` is empty or not 1-D/2-D, or ``val`` / ``test`` does not have its
+            features, e.g. ``ValueError: `val` must have shape (T_val, D) = (T_val, 3). Received:
+            val.shape=(4, 2)``.
+
+    Defined in lesson 07, Exercise 2 (lessons/07-forecasting/forecasting.ipynb).
+    """
+    mean, std = fit_scaler(train)
+    train = np.asarray(train)
+    if train.ndim == 2:
+        D = train.shape[1]
+        val = check_array(val, "val", (None, D), dims="(T_val, D)")
+        test = check_array(test, "test", (None, D), dims="(T_test, D)")
+    else:
+        val = check_array(val, "val", (None,), dims="(T_val,)")
+        test = check_array(test, "test", (None,), dims="(T_test,)")
+    return apply_scaler(train, mean, std), apply_scaler(val, mean, std), apply_scaler(test, mean, std), mean, std

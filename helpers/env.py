@@ -37,3 +37,24 @@ def seed_everything(seed: int = 0) -> np.random.Generator:
 
         keras.utils.set_random_seed(seed)
     return np.random.default_rng(seed)
+
+
+def deterministic_keras(threads: int | None = None) -> None:
+    """Make Keras/TensorFlow training repeatable: deterministic ops and (optionally) fixed thread counts.
+
+    Call once after importing Keras, before building any model; then ``keras.utils.set_random_seed``
+    (or :func:`seed_everything`) before each training run.
+
+    Args:
+        threads: if given, the number of TensorFlow inter- and intra-op threads (ignored once
+            TensorFlow has started running ops).
+    """
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    if threads is not None:
+        try:
+            tf.config.threading.set_inter_op_parallelism_threads(threads)
+            tf.config.threading.set_intra_op_parallelism_threads(threads)
+        except RuntimeError:  # already initialised: keep what is there
+            pass

@@ -1,13 +1,12 @@
-"""Numerical gradients (centred differences, CS231n style), relative error, clipping, spectral radius.
+"""Gradient checking (CS231n style): numerical gradients by centred differences and the relative error.
 
-NumPy only: importing this module does not import TensorFlow.
+NumPy only: importing this module does not import TensorFlow. Clipping lives in :mod:`helpers.optim`,
+the spectral radius in :mod:`helpers.rnn`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from helpers._checks import check_array
 
 
 def eval_numerical_gradient(f, x, h=1e-5):
@@ -88,67 +87,7 @@ def rel_error(a, b):
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape:
-        raise ValueError(
-            f"`a` and `b` must have the same shape. Received: a.shape={a.shape}, b.shape={b.shape}"
-        )
+        raise ValueError(f"`a` and `b` must have the same shape. Received: a.shape={a.shape}, b.shape={b.shape}")
     if a.size == 0:
         return 0.0
     return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
-
-
-def global_norm(grads):
-    """The global norm of a list of arrays: ``sqrt(sum of squares of every entry of every array)``.
-
-    Args:
-        grads: list of arrays (any shapes) or ``None`` entries, which are skipped.
-
-    Returns:
-        The global norm, a float.
-    """
-    return float(np.sqrt(sum(float(np.sum(np.square(np.asarray(g, dtype=float)))) for g in grads if g is not None)))
-
-
-def clip_by_global_norm(grads, max_norm):
-    """Rescale a list of gradients so that their global norm is at most ``max_norm``.
-
-    Same semantics as ``tf.clip_by_global_norm``: with ``g = sqrt(sum_k ||grads[k]||^2)``, every array
-    is multiplied by the same factor ``max_norm / max(g, max_norm)`` -- nothing changes when
-    ``g <= max_norm``, and the direction of the whole update is kept. ``None`` entries stay ``None``.
-
-    Args:
-        grads: list of arrays (any shapes), e.g. ``[dW, dU, db]``. Not modified.
-        max_norm: the largest allowed global norm, > 0.
-
-    Returns:
-        ``(clipped, g)``: a new list of new arrays, and the global norm ``g`` *before* clipping.
-
-    Raises:
-        ValueError: if ``max_norm`` is not a positive number or ``grads`` is not a list/tuple.
-    """
-    if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
-        raise ValueError(
-            f"`grads` must be a list of arrays. Received: grads of type {type(grads).__name__}"
-        )
-    if isinstance(max_norm, bool) or not np.isscalar(max_norm) or not max_norm > 0:
-        raise ValueError(f"`max_norm` must be a number > 0. Received: max_norm={max_norm!r}")
-    g = global_norm(grads)
-    scale = max_norm / max(g, max_norm) if np.isfinite(g) else np.nan
-    clipped = [None if x is None else np.asarray(x) * scale for x in grads]
-    return clipped, g
-
-
-def spectral_radius(U):
-    """Largest absolute eigenvalue of a square matrix.
-
-    Args:
-        U: shape (H, H), e.g. recurrent weights.
-
-    Returns:
-        ``max |lambda_i(U)|`` as a float.
-
-    Raises:
-        ValueError: if ``U`` is not square.
-    """
-    U = check_array(U, "U", (None, None), dims="(H, H)")
-    U = check_array(U, "U", (U.shape[0], U.shape[0]), dims="(H, H)")
-    return float(np.max(np.abs(np.linalg.eigvals(U))))

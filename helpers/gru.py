@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._checks import check_array, check_positive_int
+from helpers._checks import as_float, check_array, check_positive_int
 from helpers.lstm import sigmoid as _sigmoid  # one stable sigmoid for every cell
 
 
@@ -40,8 +40,7 @@ def _check_weights(W, U, b, reset_after: bool):
     D, H3 = W.shape
     if H3 % 3 or H3 == 0:
         raise ValueError(
-            f"`W` must have shape (D, 3H): its last axis packs the z, r, h blocks. "
-            f"Received: W.shape={W.shape}"
+            f"`W` must have shape (D, 3H): its last axis packs the z, r, h blocks. Received: W.shape={W.shape}"
         )
     H = H3 // 3
     U = check_array(U, "U", (H, 3 * H), dims="(H, 3H)")
@@ -66,31 +65,34 @@ def gru_step_forward(x_t, h_prev, W, U, b, reset_after: bool = True):
             the cuDNN variant) instead of before it (Cho et al., 2014).
 
     Returns:
-        h_t: next hidden state, shape (N, H).
-        cache: tuple ``(x_t, h_prev, W, U, b, z_t, r_t, hh_t, reset_after)`` for a backward pass;
-            z_t, r_t, hh_t have shape (N, H).
+        ``(h_t, cache)``: the next hidden state, shape (N, H) (float dtype: float32 stays float32,
+        integers become float64), and the tuple ``(x_t, h_prev, W, U, b, z_t, r_t, hh_t, reset_after)``
+        for a backward pass; z_t, r_t, hh_t have shape (N, H). The lesson's version returns only h_t.
 
     Raises:
         ValueError: if a shape does not match.
+
+    Defined in lesson 08, Exercise 1 (lessons/08-variants/variants.ipynb).
     """
     W, U, b, D, H = _check_weights(W, U, b, reset_after)
     x_t = check_array(x_t, "x_t", (None, D), dims="(N, D)")
     N = x_t.shape[0]
     h_prev = check_array(h_prev, "h_prev", (N, H), dims="(N, H)")
+    x_t, h_prev, W, U, b = as_float(x_t, h_prev, W, U, b)
 
     b_in = b[0] if reset_after else b
-    a_x = x_t @ W + b_in                                  # (N, 3H) input part of z, r, h
+    a_x = x_t @ W + b_in  # (N, 3H) input part of z, r, h
     if reset_after:
-        a_h = h_prev @ U + b[1]                           # (N, 3H) recurrent part, bias inside
+        a_h = h_prev @ U + b[1]  # (N, 3H) recurrent part, bias inside
         z_t = _sigmoid(a_x[:, :H] + a_h[:, :H])
-        r_t = _sigmoid(a_x[:, H:2 * H] + a_h[:, H:2 * H])
-        hh_t = np.tanh(a_x[:, 2 * H:] + r_t * a_h[:, 2 * H:])  # reset AFTER the matmul
+        r_t = _sigmoid(a_x[:, H : 2 * H] + a_h[:, H : 2 * H])
+        hh_t = np.tanh(a_x[:, 2 * H :] + r_t * a_h[:, 2 * H :])  # reset AFTER the matmul
     else:
-        a_h = h_prev @ U[:, :2 * H]                       # (N, 2H) recurrent part of z, r
+        a_h = h_prev @ U[:, : 2 * H]  # (N, 2H) recurrent part of z, r
         z_t = _sigmoid(a_x[:, :H] + a_h[:, :H])
-        r_t = _sigmoid(a_x[:, H:2 * H] + a_h[:, H:])
-        hh_t = np.tanh(a_x[:, 2 * H:] + (r_t * h_prev) @ U[:, 2 * H:])  # reset BEFORE
-    h_t = z_t * h_prev + (1.0 - z_t) * hh_t               # z keeps the old state (Keras)
+        r_t = _sigmoid(a_x[:, H : 2 * H] + a_h[:, H:])
+        hh_t = np.tanh(a_x[:, 2 * H :] + (r_t * h_prev) @ U[:, 2 * H :])  # reset BEFORE
+    h_t = z_t * h_prev + (1.0 - z_t) * hh_t  # z keeps the old state (Keras)
     cache = (x_t, h_prev, W, U, b, z_t, r_t, hh_t, reset_after)
     return h_t, cache
 
@@ -107,8 +109,8 @@ def gru_forward(x, h0, W, U, b, reset_after: bool = True):
         reset_after: see :func:`gru_step_forward`.
 
     Returns:
-        h: hidden states for every step, shape (N, T, H).
-        cache: list of the T step caches.
+        ``(h, cache)``: the hidden states of every step, shape (N, T, H) (float dtype, as
+        :func:`gru_step_forward`), and the list of the T step caches.
 
     Raises:
         ValueError: if a shape does not match.
@@ -117,7 +119,8 @@ def gru_forward(x, h0, W, U, b, reset_after: bool = True):
     x = check_array(x, "x", (None, None, D), dims="(N, T, D)")
     N, T, _ = x.shape
     h0 = check_array(h0, "h0", (N, H), dims="(N, H)")
-    h = np.empty((N, T, H), dtype=np.result_type(x, h0, W))
+    x, h0, W, U, b = as_float(x, h0, W, U, b)
+    h = np.empty((N, T, H), dtype=x.dtype)
     caches = []
     h_t = h0
     for t in range(T):
@@ -144,6 +147,8 @@ def gru_param_count(D: int, H: int, reset_after: bool = True) -> int:
 
     Raises:
         ValueError: if D or H is not a positive integer.
+
+    Defined in lesson 08, Exercise 2 (lessons/08-variants/variants.ipynb).
     """
     D = check_positive_int(D, "D")
     H = check_positive_int(H, "H")

@@ -25,8 +25,7 @@ def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     b = np.asarray(y_pred, dtype=float)
     if a.shape != b.shape:
         raise ValueError(
-            "`y_true` and `y_pred` must have the same shape. "
-            f"Received: y_true.shape={a.shape}, y_pred.shape={b.shape}"
+            f"`y_true` and `y_pred` must have the same shape. Received: y_true.shape={a.shape}, y_pred.shape={b.shape}"
         )
     if a.size == 0:
         raise ValueError(f"`y_true` must not be empty. Received: y_true.shape={a.shape}")
@@ -62,6 +61,8 @@ def rmse(y_true, y_pred) -> float:
 
     Raises:
         ValueError: if the shapes differ or the arrays are empty.
+
+    Defined in lesson 07, Exercise 4 (lessons/07-forecasting/forecasting.ipynb), with :func:`mase`.
     """
     a, b = _pair(y_true, y_pred)
     return float(np.sqrt(np.mean((a - b) ** 2)))
@@ -83,9 +84,7 @@ def seasonal_naive_scale(y_train, m: int) -> float:
     y = check_array(y_train, "y_train", (None,), dims="(T_train,)").astype(float, copy=False)
     m = check_positive_int(m, "m")
     if y.shape[0] <= m:
-        raise ValueError(
-            f"`y_train` must be longer than the season m={m}. Received: y_train.shape={y.shape}"
-        )
+        raise ValueError(f"`y_train` must be longer than the season m={m}. Received: y_train.shape={y.shape}")
     return float(np.mean(np.abs(y[m:] - y[:-m])))
 
 
@@ -104,6 +103,8 @@ def mase(y_true, y_pred, y_train, m: int) -> float:
     Raises:
         ValueError: on a shape mismatch, a too-short ``y_train``, or a constant ``y_train``
             (the scale would be 0).
+
+    Defined in lesson 07, Exercise 4 (lessons/07-forecasting/forecasting.ipynb), with :func:`rmse`.
     """
     q = seasonal_naive_scale(y_train, m)
     if q == 0.0:

@@ -21,8 +21,22 @@ from helpers._checks import check_array, check_positive_int
 
 #: Token ids of the negation task. 0-3 carry meaning, 4.. are neutral filler words.
 VOCAB: tuple[str, ...] = (
-    "not", "very", "bad", "good",
-    "the", "movie", "I", "watched", "last", "year", "was", "it", "plot", "film", "and", "so",
+    "not",
+    "very",
+    "bad",
+    "good",
+    "the",
+    "movie",
+    "I",
+    "watched",
+    "last",
+    "year",
+    "was",
+    "it",
+    "plot",
+    "film",
+    "and",
+    "so",
 )
 NOT, VERY, BAD, GOOD = 0, 1, 2, 3
 FIRST_FILLER = 4
@@ -89,6 +103,8 @@ def negation_labels(tokens, lag: int) -> np.ndarray:
     Raises:
         ValueError: if ``tokens`` is not 2-D, is shorter than ``lag + 1`` or holds no modifier/final word
             at those positions.
+
+    Defined in lesson 06, Exercise 1 (lessons/06-long-memory/long_memory.ipynb).
     """
     tokens = check_array(tokens, "tokens", (None, None), dims="(N, T)")
     lag = check_positive_int(lag, "lag")
@@ -170,6 +186,8 @@ def first_lag_at_chance(table, model: str, chance: float = 0.5, tol: float = 0.0
 
     Raises:
         ValueError: if ``model`` is not in ``table``.
+
+    Defined in lesson 06, Exercise 2 (lessons/06-long-memory/long_memory.ipynb).
     """
     if model not in table:
         raise ValueError(f"`model` must be one of {list(table)}. Received: model={model!r}")

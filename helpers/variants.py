@@ -44,10 +44,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._checks import check_array, check_positive_int
+from helpers._checks import as_float, check_array, check_positive_int
 from helpers.gru import gru_param_count
 from helpers.lstm import lstm_param_count
 from helpers.lstm import sigmoid as _sigmoid  # one stable sigmoid for every cell
+from helpers.rnn import simple_rnn_param_count
 
 _FORGET_GATES = ("exp", "sigmoid")
 
@@ -57,15 +58,15 @@ def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     return -np.logaddexp(0.0, -x)
 
 
-def _check_packed(W, U, b, n_blocks: int = 4):
+def _check_packed(W, U, b):
+    """Check the packed (D, 4H), (H, 4H), (4H,) weights of both cells; return them with D and H."""
     W = check_array(W, "W", (None, None), dims="(D, 4H)")
     D, HH = W.shape
-    if HH % n_blocks or HH == 0:
+    if HH % 4 or HH == 0:
         raise ValueError(
-            f"`W` must have shape (D, 4H): its last axis packs the i, f, c, o blocks. "
-            f"Received: W.shape={W.shape}"
+            f"`W` must have shape (D, 4H): its last axis packs the i, f, c, o blocks. Received: W.shape={W.shape}"
         )
-    H = HH // n_blocks
+    H = HH // 4
     U = check_array(U, "U", (H, 4 * H), dims="(H, 4H)")
     b = check_array(b, "b", (4 * H,), dims="(4H)")
     return W, U, b, D, H
@@ -77,8 +78,7 @@ def _check_peepholes(P, H):
         missing = {"i", "f", "o"} - set(P)
         if missing:
             raise ValueError(
-                "`P` as a dict must have the keys 'i', 'f', 'o' (one (H,) vector each). "
-                f"Received: keys={sorted(P)}"
+                f"`P` as a dict must have the keys 'i', 'f', 'o' (one (H,) vector each). Received: keys={sorted(P)}"
             )
         return tuple(check_array(P[k], f"P['{k}']", (H,), dims="(H)") for k in "ifo")
     P = check_array(P, "P", (3, H), dims="(3, H)")
@@ -102,12 +102,15 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
         b: biases, shape (4H,), blocks i, f, c, o.
 
     Returns:
-        h_t: next hidden state, shape (N, H).
-        c_t: next cell state, shape (N, H).
-        cache: tuple ``(x_t, h_prev, c_prev, W, U, p_i, p_f, p_o, b, i_t, f_t, g_t, o_t, c_t)``.
+        ``(h_t, c_t, cache)``: the next hidden state and cell state, shape (N, H) each (float dtype:
+        float32 stays float32, integers become float64), and the tuple
+        ``(x_t, h_prev, c_prev, W, U, p_i, p_f, p_o, b, i_t, f_t, g_t, o_t, c_t)``. The lesson's version
+        returns only ``(h_t, c_t)``.
 
     Raises:
         ValueError: if a shape does not match.
+
+    Defined in lesson 08, Exercise 3 (lessons/08-variants/variants.ipynb).
     """
     W, U, b, D, H = _check_packed(W, U, b)
     x_t = check_array(x_t, "x_t", (None, D), dims="(N, D)")
@@ -115,13 +118,14 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
     h_prev = check_array(h_prev, "h_prev", (N, H), dims="(N, H)")
     c_prev = check_array(c_prev, "c_prev", (N, H), dims="(N, H)")
     p_i, p_f, p_o = _check_peepholes(P, H)
+    x_t, h_prev, c_prev, W, U, p_i, p_f, p_o, b = as_float(x_t, h_prev, c_prev, W, U, p_i, p_f, p_o, b)
 
-    a = x_t @ W + h_prev @ U + b                       # (N, 4H) pre-activations, blocks i, f, c, o
-    i_t = _sigmoid(a[:, :H] + p_i * c_prev)            # input gate peeks at c_{t-1}
-    f_t = _sigmoid(a[:, H:2 * H] + p_f * c_prev)       # forget gate peeks at c_{t-1}
-    g_t = np.tanh(a[:, 2 * H:3 * H])                   # candidate \tilde c_t (no peephole)
+    a = x_t @ W + h_prev @ U + b  # (N, 4H) pre-activations, blocks i, f, c, o
+    i_t = _sigmoid(a[:, :H] + p_i * c_prev)  # input gate peeks at c_{t-1}
+    f_t = _sigmoid(a[:, H : 2 * H] + p_f * c_prev)  # forget gate peeks at c_{t-1}
+    g_t = np.tanh(a[:, 2 * H : 3 * H])  # candidate \tilde c_t (no peephole)
     c_t = f_t * c_prev + i_t * g_t
-    o_t = _sigmoid(a[:, 3 * H:] + p_o * c_t)           # output gate peeks at the new c_t
+    o_t = _sigmoid(a[:, 3 * H :] + p_o * c_t)  # output gate peeks at the new c_t
     h_t = o_t * np.tanh(c_t)
     cache = (x_t, h_prev, c_prev, W, U, p_i, p_f, p_o, b, i_t, f_t, g_t, o_t, c_t)
     return h_t, c_t, cache
@@ -133,11 +137,15 @@ def peephole_lstm_forward(x, h0, W, U, P, b):
     Args:
         x: input sequences, shape (N, T, D).
         h0: initial hidden state, shape (N, H).
-        W, U, P, b: as in :func:`peephole_lstm_step_forward` (blocks i, f, c, o).
+        W: input weights, shape (D, 4H), blocks i, f, c, o.
+        U: recurrent weights, shape (H, 4H), blocks i, f, c, o.
+        P: diagonal peepholes, shape (3, H) (rows p_i, p_f, p_o) or a dict of three (H,) vectors, as in
+            :func:`peephole_lstm_step_forward`.
+        b: biases, shape (4H,), blocks i, f, c, o.
 
     Returns:
-        h: hidden states, shape (N, T, H).
-        cache: list of the T step caches.
+        ``(h, cache)``: the hidden states, shape (N, T, H) (float dtype, as
+        :func:`peephole_lstm_step_forward`), and the list of the T step caches.
 
     Raises:
         ValueError: if a shape does not match.
@@ -146,7 +154,10 @@ def peephole_lstm_forward(x, h0, W, U, P, b):
     x = check_array(x, "x", (None, None, D), dims="(N, T, D)")
     N, T, _ = x.shape
     h0 = check_array(h0, "h0", (N, H), dims="(N, H)")
-    h = np.empty((N, T, H), dtype=np.result_type(x, h0, W))
+    p_i, p_f, p_o = _check_peepholes(P, H)
+    x, h0, W, U, b, p_i, p_f, p_o = as_float(x, h0, W, U, b, p_i, p_f, p_o)
+    P = np.stack([p_i, p_f, p_o])
+    h = np.empty((N, T, H), dtype=x.dtype)
     h_t, c_t, caches = h0, np.zeros_like(h0), []
     for t in range(T):
         h_t, c_t, cache = peephole_lstm_step_forward(x[:, t], h_t, c_t, W, U, P, b)
@@ -157,9 +168,7 @@ def peephole_lstm_forward(x, h0, W, U, P, b):
 
 def _check_forget(forget_gate):
     if forget_gate not in _FORGET_GATES:
-        raise ValueError(
-            f"`forget_gate` must be one of {_FORGET_GATES}. Received: forget_gate={forget_gate!r}"
-        )
+        raise ValueError(f"`forget_gate` must be one of {_FORGET_GATES}. Received: forget_gate={forget_gate!r}")
 
 
 def _slstm_preactivations(x_t, h_prev, W, U, b):
@@ -167,8 +176,9 @@ def _slstm_preactivations(x_t, h_prev, W, U, b):
     x_t = check_array(x_t, "x_t", (None, D), dims="(N, D)")
     N = x_t.shape[0]
     h_prev = check_array(h_prev, "h_prev", (N, H), dims="(N, H)")
-    a = x_t @ W + h_prev @ U + b                       # (N, 4H) blocks i, f, z, o
-    return a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:], N, H
+    x_t, h_prev, W, U, b = as_float(x_t, h_prev, W, U, b)
+    a = x_t @ W + h_prev @ U + b  # (N, 4H) blocks i, f, z, o
+    return a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :], N, H
 
 
 def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b, forget_gate="exp"):
@@ -194,18 +204,21 @@ def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b, forget_gate
 
     Raises:
         ValueError: if a shape does not match or ``forget_gate`` is unknown.
+
+    Defined in lesson 08, Exercise 4 (lessons/08-variants/variants.ipynb).
     """
     _check_forget(forget_gate)
     it, ft, zt, ot, N, H = _slstm_preactivations(x_t, h_prev, W, U, b)
     c_prev = check_array(c_prev, "c_prev", (N, H), dims="(N, H)")
     n_prev = check_array(n_prev, "n_prev", (N, H), dims="(N, H)")
     m_prev = check_array(m_prev, "m_prev", (N, H), dims="(N, H)")
+    it, ft, zt, ot, c_prev, n_prev, m_prev = as_float(it, ft, zt, ot, c_prev, n_prev, m_prev)
 
-    log_i = it                                          # log of exp(\tilde i_t)
+    log_i = it  # log of exp(\tilde i_t)
     log_f = ft if forget_gate == "exp" else _log_sigmoid(ft)
-    m_t = np.maximum(log_f + m_prev, log_i)             # stabiliser
-    i_p = np.exp(log_i - m_t)                           # i'_t in (0, 1]
-    f_p = np.exp(log_f + m_prev - m_t)                  # f'_t in (0, 1]
+    m_t = np.maximum(log_f + m_prev, log_i)  # stabiliser
+    i_p = np.exp(log_i - m_t)  # i'_t in (0, 1]
+    f_p = np.exp(log_f + m_prev - m_t)  # f'_t in (0, 1]
     z_t = np.tanh(zt)
     o_t = _sigmoid(ot)
     c_t = f_p * c_prev + i_p * z_t
@@ -241,6 +254,7 @@ def slstm_step_forward_unstabilised(x_t, h_prev, c_prev, n_prev, W, U, b, forget
     it, ft, zt, ot, N, H = _slstm_preactivations(x_t, h_prev, W, U, b)
     c_prev = check_array(c_prev, "c_prev", (N, H), dims="(N, H)")
     n_prev = check_array(n_prev, "n_prev", (N, H), dims="(N, H)")
+    it, ft, zt, ot, c_prev, n_prev = as_float(it, ft, zt, ot, c_prev, n_prev)
     with np.errstate(over="ignore", invalid="ignore"):
         i_t = np.exp(it)
         f_t = np.exp(ft) if forget_gate == "exp" else _sigmoid(ft)
@@ -258,22 +272,27 @@ def slstm_forward(x, h0, W, U, b, forget_gate="exp", stabilised=True):
     Args:
         x: input sequences, shape (N, T, D).
         h0: initial hidden state, shape (N, H).
-        W, U, b: packed weights, blocks i, f, z, o (see :func:`slstm_step_forward`).
+        W: input weights, shape (D, 4H), blocks i, f, z, o.
+        U: recurrent weights, shape (H, 4H), blocks i, f, z, o.
+        b: biases, shape (4H,), blocks i, f, z, o.
         forget_gate: ``"exp"`` or ``"sigmoid"``.
         stabilised: use the stabiliser state m_t (True) or the raw equations (False).
 
     Returns:
-        h: hidden states, shape (N, T, H).
-        states: dict of arrays of shape (N, T, H): ``"c"``, ``"n"`` and, if stabilised, ``"m"``.
+        ``(h, states)``: the hidden states, shape (N, T, H), and a dict of arrays of shape (N, T, H):
+        ``"c"``, ``"n"`` and, if stabilised, ``"m"`` (all float dtype: float32 stays float32, integers
+        become float64).
 
     Raises:
         ValueError: if a shape does not match or ``forget_gate`` is unknown.
     """
+    _check_forget(forget_gate)
     W, U, b, D, H = _check_packed(W, U, b)
     x = check_array(x, "x", (None, None, D), dims="(N, T, D)")
     N, T, _ = x.shape
     h0 = check_array(h0, "h0", (N, H), dims="(N, H)")
-    dtype = np.result_type(x, h0, W)
+    x, h0, W, U, b = as_float(x, h0, W, U, b)
+    dtype = x.dtype
     h = np.empty((N, T, H), dtype=dtype)
     keys = ("c", "n", "m") if stabilised else ("c", "n")
     states = {k: np.empty((N, T, H), dtype=dtype) for k in keys}
@@ -283,14 +302,10 @@ def slstm_forward(x, h0, W, U, b, forget_gate="exp", stabilised=True):
     m_t = np.zeros((N, H), dtype=dtype)
     for t in range(T):
         if stabilised:
-            h_t, c_t, n_t, m_t, _ = slstm_step_forward(
-                x[:, t], h_t, c_t, n_t, m_t, W, U, b, forget_gate
-            )
+            h_t, c_t, n_t, m_t, _ = slstm_step_forward(x[:, t], h_t, c_t, n_t, m_t, W, U, b, forget_gate)
             states["m"][:, t] = m_t
         else:
-            h_t, c_t, n_t, _ = slstm_step_forward_unstabilised(
-                x[:, t], h_t, c_t, n_t, W, U, b, forget_gate
-            )
+            h_t, c_t, n_t, _ = slstm_step_forward_unstabilised(x[:, t], h_t, c_t, n_t, W, U, b, forget_gate)
         h[:, t] = h_t
         states["c"][:, t] = c_t
         states["n"][:, t] = n_t
@@ -318,7 +333,7 @@ def param_count(cell: str, D: int, H: int) -> int:
     D = check_positive_int(D, "D")
     H = check_positive_int(H, "H")
     formulas = {
-        "rnn": H * (D + H + 1),
+        "rnn": simple_rnn_param_count(D, H),
         "lstm": lstm_param_count(D, H),
         "peephole": 4 * H * (D + H + 1) + 3 * H,
         "gru": gru_param_count(D, H, reset_after=True),

@@ -1,9 +1,19 @@
-"""Tests for helpers.data.make_windows."""
+"""Tests for the windows of helpers.data: make_windows (lessons 01, 07) and window_series (lesson 05)."""
 
 import numpy as np
 import pytest
 
-from helpers.data import make_windows
+from helpers.data import make_windows, window_series
+
+
+@pytest.fixture(scope="module")
+def keras():
+    from helpers.env import quiet_tensorflow
+
+    quiet_tensorflow()
+    import keras
+
+    return keras
 
 
 def test_univariate_small_example():
@@ -70,3 +80,36 @@ def test_errors():
 def test_exact_length_gives_one_window():
     X, y = make_windows(np.arange(4.0), 3)
     assert X.shape == (1, 3, 1) and y.shape == (1, 1)
+
+
+@pytest.mark.parametrize("L,W,lead", [(10, 3, 1), (10, 3, 2), (5, 4, 1), (60, 50, 1)])
+def test_window_series_matches_keras(keras, L, W, lead):
+    series = np.arange(L, dtype=float) ** 1.5
+    X, y = window_series(series, W, lead)
+    assert X.shape == (L - W - lead + 1, W, 1) and y.shape == (L - W - lead + 1,)
+    ds = keras.utils.timeseries_dataset_from_array(series[:-lead], series[W - 1 + lead :], W, batch_size=10_000)
+    Xk, yk = next(iter(ds))
+    np.testing.assert_allclose(X[..., 0], np.asarray(Xk))
+    np.testing.assert_allclose(y, np.asarray(yk))
+    np.testing.assert_allclose(X[0, :, 0], series[:W])
+    assert y[0] == series[W - 1 + lead]
+
+
+@pytest.mark.parametrize("W,lead", [(3, 1), (5, 3), (1, 2)])
+def test_window_series_is_make_windows_keeping_the_last_target(W, lead):
+    """`lead` steps after the window = the last of make_windows' `horizon` targets."""
+    series = np.cos(np.arange(30) / 3.0)
+    X, y = window_series(series, W, lead=lead)
+    X_ref, y_ref = make_windows(series, W, horizon=lead)
+    np.testing.assert_allclose(X, X_ref)
+    np.testing.assert_allclose(y, y_ref[:, -1])
+
+
+def test_window_series_errors():
+    with pytest.raises(ValueError, match=r"at least window \+ lead = 6 values"):
+        window_series(np.arange(5.0), 5)
+    with pytest.raises(ValueError, match=r"`series` must have shape \(L,\)"):
+        window_series(np.zeros((5, 1)), 2)
+    with pytest.raises(ValueError, match=r"`lead` must be an integer >= 1. Received: lead=0"):
+        window_series(np.arange(5.0), 2, lead=0)
+    assert window_series(np.arange(4.0), 3)[0].shape == (1, 3, 1), "L = W + lead gives exactly one window"

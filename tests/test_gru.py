@@ -13,7 +13,9 @@ def keras():
     from helpers.env import quiet_tensorflow
 
     quiet_tensorflow()
-    return pytest.importorskip("keras")
+    import keras
+
+    return keras
 
 
 def _keras_gru(keras, D, H, reset_after, rng, T=3):
@@ -70,11 +72,11 @@ def test_update_gate_convention():
     x, h0 = np.ones((N, D)), np.full((N, H), 0.7)
     W, U = np.zeros((D, 3 * H)), np.zeros((H, 3 * H))
     b = np.zeros((2, 3 * H))
-    b[0, :H] = 50.0                                   # z ~ 1
-    b[0, 2 * H:] = 5.0                                # candidate ~ 1
+    b[0, :H] = 50.0  # z ~ 1
+    b[0, 2 * H :] = 5.0  # candidate ~ 1
     h_t, _ = gru_step_forward(x, h0, W, U, b)
     np.testing.assert_allclose(h_t, h0, atol=1e-6)
-    b[0, :H] = -50.0                                  # z ~ 0: take the candidate
+    b[0, :H] = -50.0  # z ~ 0: take the candidate
     h_t, _ = gru_step_forward(x, h0, W, U, b)
     np.testing.assert_allclose(h_t, np.tanh(5.0), atol=1e-6)
 
@@ -109,8 +111,14 @@ def test_step_errors(args, match):
 
 def test_reset_before_wants_one_bias_vector():
     with pytest.raises(ValueError, match=r"`b` must have shape \(3H\).*Received: b.shape=\(2, 12\)"):
-        gru_step_forward(np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((3, 12)), np.zeros((4, 12)),
-                         np.zeros((2, 12)), reset_after=False)
+        gru_step_forward(
+            np.zeros((2, 3)),
+            np.zeros((2, 4)),
+            np.zeros((3, 12)),
+            np.zeros((4, 12)),
+            np.zeros((2, 12)),
+            reset_after=False,
+        )
 
 
 def test_forward_errors():

@@ -8,9 +8,12 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.special
 
 from helpers import lstm
 from helpers.lstm import (
+    _lstm_backward_fused,
+    _lstm_forward_fused,
     from_keras,
     init_lstm_weights,
     lstm_backward,
@@ -18,9 +21,12 @@ from helpers.lstm import (
     lstm_param_count,
     lstm_step_backward,
     lstm_step_forward,
+    make_memory_cell,
+    numpy_like_keras,
     pack_gates,
     sigmoid,
     split_gates,
+    survival,
 )
 
 
@@ -64,7 +70,8 @@ def keras():
     from helpers.env import quiet_tensorflow
 
     quiet_tensorflow()
-    keras = pytest.importorskip("keras")
+    import keras
+
     return keras
 
 
@@ -203,7 +210,7 @@ def test_sequence_backward_gradcheck(N, T, D, H):
         h, c, _ = lstm_forward(*args)
         return float(np.sum(h * dh) + np.sum(c[:, -1] * dc_last))
 
-    for name, arg, g in zip(names, args, grads):
+    for name, arg, g in zip(names, args, grads, strict=True):
         assert g.shape == arg.shape, f"{name} has shape {g.shape}, expected {arg.shape}"
         err = rel_error(numerical_grad(loss, arg), g)
         assert err < 1e-6, f"{name}: relative error {err:.2e}"
@@ -213,7 +220,7 @@ def test_sequence_backward_without_dc_last_equals_zero_dc_last():
     x, h0, c0, W, U, b = random_problem(2, 3, 2, 3, seed=6)
     _, _, cache = lstm_forward(x, h0, c0, W, U, b)
     dh = np.random.default_rng(0).standard_normal((2, 3, 3))
-    for g1, g2 in zip(lstm_backward(dh, cache), lstm_backward(dh, cache, np.zeros((2, 3)))):
+    for g1, g2 in zip(lstm_backward(dh, cache), lstm_backward(dh, cache, np.zeros((2, 3))), strict=True):
         np.testing.assert_array_equal(g1, g2)
 
 
@@ -231,7 +238,7 @@ def test_step_backward_gradcheck(N, D, H):
         h_t, c_t, _ = lstm_step_forward(*args)
         return float(np.sum(h_t * dh_t) + np.sum(c_t * dc_t))
 
-    for name, arg, g in zip(["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"], args, grads):
+    for name, arg, g in zip(["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"], args, grads, strict=True):
         assert g.shape == arg.shape
         err = rel_error(numerical_grad(loss, arg), g)
         assert err < 1e-6, f"{name}: relative error {err:.2e}"
@@ -245,7 +252,7 @@ def test_step_and_sequence_backward_agree_for_T_1():
     _, _, step_cache = lstm_step_forward(x[:, 0], h0, c0, W, U, b)
     step = lstm_step_backward(dh[:, 0], np.zeros((2, 4)), step_cache)
     np.testing.assert_allclose(seq[0][:, 0], step[0], atol=1e-12)
-    for a, s in zip(seq[1:], step[1:]):
+    for a, s in zip(seq[1:], step[1:], strict=True):
         np.testing.assert_allclose(a, s, atol=1e-12)
 
 
@@ -257,9 +264,125 @@ def test_cell_path_is_product_of_forget_gates():
     _, _, cache = lstm_forward(x, h0, c0, W, U, b)
     dc_T = np.ones((N, H))
     _, dh0, dc0, _, _, _ = lstm_backward(np.zeros((N, T, H)), cache, dc_T)
-    f = split_gates(cache["gates"])[1]  # (T, N, H)
+    f = np.stack([step["f"] for step in cache])  # (T, N, H)
     np.testing.assert_allclose(dc0, np.prod(f, axis=0), rtol=1e-12)
     np.testing.assert_array_equal(dh0, 0.0)
+
+
+# --------------------------------------------------------------------------------------------------
+# The cache is the list of step caches; the private fused path computes the same numbers
+# --------------------------------------------------------------------------------------------------
+def test_forward_cache_is_the_list_of_step_caches():
+    x, h0, c0, W, U, b = random_problem(2, 4, 3, 5, seed=20)
+    h, c, cache = lstm_forward(x, h0, c0, W, U, b)
+    assert isinstance(cache, list) and len(cache) == 4
+    keys = {"x_t", "h_prev", "c_prev", "W", "U", "i", "f", "g", "o", "tanh_c"}
+    for t, step in enumerate(cache):
+        assert set(step) == keys
+        np.testing.assert_array_equal(step["x_t"], x[:, t])
+        np.testing.assert_array_equal(step["h_prev"], h0 if t == 0 else h[:, t - 1])
+        np.testing.assert_array_equal(step["c_prev"], c0 if t == 0 else c[:, t - 1])
+        np.testing.assert_allclose(step["tanh_c"], np.tanh(c[:, t]), rtol=1e-14)
+    with pytest.raises(ValueError, match="`cache` must be the non-empty list of step caches"):
+        lstm_backward(np.zeros_like(h), _lstm_forward_fused(x, h0, c0, W, U, b)[2])
+    with pytest.raises(ValueError, match="`cache` must be the non-empty list"):
+        lstm_backward(np.zeros((2, 0, 5)), [])
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-12), (np.float32, 1e-5)])
+@pytest.mark.parametrize("N,T,D,H", [(3, 7, 4, 5), (1, 1, 2, 1), (4, 20, 8, 16)])
+@pytest.mark.parametrize("with_dc_last", [False, True])
+def test_fused_path_equals_the_plain_loop(dtype, tol, N, T, D, H, with_dc_last):
+    x, h0, c0, W, U, b = random_problem(N, T, D, H, seed=N + T + D + H, dtype=dtype)
+    h, c, cache = lstm_forward(x, h0, c0, W, U, b)
+    hf, cf, cache_f = _lstm_forward_fused(x, h0, c0, W, U, b)
+    assert hf.dtype == h.dtype == dtype and cf.dtype == c.dtype == dtype
+    np.testing.assert_allclose(hf, h, rtol=0, atol=tol)
+    np.testing.assert_allclose(cf, c, rtol=0, atol=tol)
+    rng = np.random.default_rng(21)
+    dh = rng.standard_normal((N, T, H)).astype(dtype)
+    dc_last = rng.standard_normal((N, H)).astype(dtype) if with_dc_last else None
+    plain = lstm_backward(dh, cache, dc_last)
+    fused = _lstm_backward_fused(dh, cache_f, dc_last)
+    for name, p, f in zip(["dx", "dh0", "dc0", "dW", "dU", "db"], plain, fused, strict=True):
+        assert p.shape == f.shape and p.dtype == f.dtype == dtype, name
+        scale = max(1.0, float(np.abs(p).max()))
+        np.testing.assert_allclose(f, p, rtol=0, atol=tol * scale, err_msg=name)
+
+
+# --------------------------------------------------------------------------------------------------
+# Lesson 03 exercises: numpy_like_keras, make_memory_cell, survival
+# --------------------------------------------------------------------------------------------------
+def test_numpy_like_keras_reproduces_the_layer(keras):
+    rng = np.random.default_rng(22)
+    for use_bias, (N, T, D, H) in [(True, (3, 6, 4, 5)), (False, (1, 1, 2, 3)), (True, (2, 15, 3, 4))]:
+        layer = keras.layers.LSTM(H, return_sequences=True, return_state=True, use_bias=use_bias)
+        x = rng.normal(size=(N, T, D)).astype("float32")
+        want = [np.asarray(a) for a in layer(x)]
+        got = numpy_like_keras(layer, x)
+        assert [g.shape for g in got] == [(N, T, H), (N, H), (N, H)]
+        assert all(g.dtype == np.float32 for g in got)
+        for name, w, g in zip(["h_all", "h_last", "c_last"], want, got, strict=True):
+            np.testing.assert_allclose(g, w, atol=1e-5, rtol=0, err_msg=name)
+
+
+def test_numpy_like_keras_errors(keras):
+    layer = keras.layers.LSTM(3)
+    layer.build((None, None, 2))
+    with pytest.raises(
+        ValueError, match=r"`x` must have shape \(N, T, D\) = \(N, T, 2\). Received: x.shape=\(4, 5, 3\)"
+    ):
+        numpy_like_keras(layer, np.zeros((4, 5, 3), "float32"))
+    with pytest.raises(ValueError, match="at least one time step"):
+        numpy_like_keras(layer, np.zeros((4, 0, 2), "float32"))
+    with pytest.raises(ValueError, match="built"):
+        numpy_like_keras(keras.layers.LSTM(3), np.zeros((1, 2, 2), "float32"))
+
+
+def test_make_memory_cell_holds_c0_for_50_steps():
+    g = np.random.default_rng(23)
+    N, T, D, H = 5, 50, 3, 4
+    W, U, b = g.normal(size=(D, 4 * H)) * 2, g.normal(size=(H, 4 * H)) * 2, g.normal(size=4 * H) * 2
+    before = [a.copy() for a in (W, U, b)]
+    W2, U2, b2 = make_memory_cell(W, U, b)
+    for a, a0 in zip((W, U, b), before, strict=True):
+        np.testing.assert_array_equal(a, a0)  # inputs untouched
+    assert W2 is not W and (W2.shape, U2.shape, b2.shape) == (W.shape, U.shape, b.shape)
+    np.testing.assert_array_equal(split_gates(W2)[2], split_gates(W)[2])  # candidate block unchanged
+    np.testing.assert_array_equal(split_gates(U2)[2], split_gates(U)[2])
+    np.testing.assert_array_equal(split_gates(b2)[2], split_gates(b)[2])
+    np.testing.assert_array_equal(split_gates(b2)[0], -20.0)
+    np.testing.assert_array_equal(split_gates(b2)[1], 20.0)
+    np.testing.assert_array_equal(split_gates(b2)[3], 20.0)
+    c0 = g.uniform(-3, 3, size=(N, H))
+    h, c, _ = lstm_forward(g.normal(0, 3, size=(N, T, D)), g.normal(size=(N, H)), c0, W2, U2, b2)
+    assert np.max(np.abs(c - c0[:, None])) < 1e-3, "the memory must hold at every step"
+    np.testing.assert_allclose(h[:, -1], np.tanh(c0), atol=1e-3)
+    # A weaker strength forgets measurably: it is the gate value that is aimed at.
+    _, c_weak, _ = lstm_forward(np.zeros((N, T, D)), np.zeros((N, H)), c0, *make_memory_cell(W, U, b, strength=3.0))
+    assert np.max(np.abs(c_weak[:, -1] - c0)) > 0.5
+    with pytest.raises(ValueError, match=r"`strength` must be a number > 0. Received: strength=-1"):
+        make_memory_cell(W, U, b, strength=-1)
+    with pytest.raises(ValueError, match=r"`U` must have shape \(H, 4H\)"):
+        make_memory_cell(W, U[:, :8], b)
+
+
+def test_survival_is_the_running_product_and_predicts_the_cell_state():
+    f_const = np.full((1, 10, 2), 0.95)
+    np.testing.assert_allclose(survival(f_const)[0, :, 0], 0.95 ** np.arange(1, 11), rtol=1e-12)
+    f_one = np.random.default_rng(24).uniform(size=(4, 1, 3))
+    np.testing.assert_allclose(survival(f_one), f_one)
+    # A real cell with the input gate closed: c_k = s_k * c_0.
+    g = np.random.default_rng(25)
+    N, T, D, H = 3, 12, 2, 4
+    W, U, b = g.normal(size=(D, 4 * H)), g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H)
+    W[:, :H], U[:, :H], b[:H] = 0.0, 0.0, -30.0
+    c0 = g.normal(size=(N, H))
+    _, c, cache = lstm_forward(g.normal(size=(N, T, D)), np.zeros((N, H)), c0, W, U, b)
+    f_seq = np.stack([step["f"] for step in cache], axis=1)  # (N, T, H)
+    np.testing.assert_allclose(survival(f_seq) * c0[:, None, :], c, atol=1e-9)
+    with pytest.raises(ValueError, match=r"`f_seq` must have shape \(N, T, H\)"):
+        survival(np.ones((3, 4)))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -278,6 +401,23 @@ def test_sigmoid_values_and_stability():
     assert s32.dtype == np.float32
     np.testing.assert_allclose(sigmoid(-z), 1 - s, atol=1e-15)
     assert sigmoid(3).shape == () and sigmoid([0, 0]).dtype == np.float64
+
+
+def test_sigmoid_agrees_with_scipy_expit():
+    """scipy.special.expit is an independent, careful implementation: agree everywhere, extremes included."""
+    z = np.concatenate([np.linspace(-50, 50, 2001), [-1000.0, -745.0, -709.0, -40.0, 36.0, 40.0, 709.0, 1e308]])
+    z32 = np.clip(z, -1e30, 1e30).astype(np.float32)  # 1e308 does not fit in float32
+    with np.errstate(all="raise"):
+        ours = sigmoid(z)
+        ours32 = sigmoid(z32)
+    np.testing.assert_allclose(ours, scipy.special.expit(z), rtol=1e-14, atol=1e-300)
+    want32 = scipy.special.expit(z32)
+    assert ours32.dtype == want32.dtype == np.float32
+    np.testing.assert_allclose(ours32, want32, rtol=1e-6, atol=1e-38)
+    # log sigmoid, used by the sLSTM: the private helper against scipy's log_expit.
+    from helpers.variants import _log_sigmoid
+
+    np.testing.assert_allclose(_log_sigmoid(z[:-1]), scipy.special.log_expit(z[:-1]), rtol=1e-12)
 
 
 def test_dtype_is_kept():
@@ -303,8 +443,12 @@ def test_dtype_is_kept():
 )
 def test_forward_shape_errors(change, match):
     args = dict(
-        x=np.zeros((2, 5, 3)), h0=np.zeros((2, 4)), c0=np.zeros((2, 4)),
-        W=np.zeros((3, 16)), U=np.zeros((4, 16)), b=np.zeros(16),
+        x=np.zeros((2, 5, 3)),
+        h0=np.zeros((2, 4)),
+        c0=np.zeros((2, 4)),
+        W=np.zeros((3, 16)),
+        U=np.zeros((4, 16)),
+        b=np.zeros(16),
     )
     args.update(change)
     with pytest.raises(ValueError, match=match):
@@ -318,7 +462,9 @@ def test_step_and_backward_shape_errors():
     with pytest.raises(ValueError, match=r"`h_prev` must have shape \(N, H\) = \(2, 4\)"):
         lstm_step_forward(x[:, 0], h0[:1], c0, W, U, b)
     _, _, cache = lstm_forward(x, h0, c0, W, U, b)
-    with pytest.raises(ValueError, match=r"`dh` must have shape \(N, T, H\) = \(2, 3, 4\). Received: dh.shape=\(2, 4\)"):
+    with pytest.raises(
+        ValueError, match=r"`dh` must have shape \(N, T, H\) = \(2, 3, 4\). Received: dh.shape=\(2, 4\)"
+    ):
         lstm_backward(np.zeros((2, 4)), cache)
     _, _, step_cache = lstm_step_forward(x[:, 0], h0, c0, W, U, b)
     with pytest.raises(ValueError, match=r"`dc_t` must have shape"):

@@ -62,3 +62,15 @@ def test_error_by_horizon():
 def test_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_metrics_agree_with_statsmodels():
+    """statsmodels.tools.eval_measures: overall MAE/RMSE and, per column, the error of each step ahead."""
+    from statsmodels.tools import eval_measures
+
+    rng = np.random.default_rng(7)
+    y, p = rng.normal(size=(30, 24)), rng.normal(size=(30, 24))
+    assert metrics.mae(y, p) == pytest.approx(eval_measures.meanabs(y, p, axis=None), rel=1e-12)
+    assert metrics.rmse(y, p) == pytest.approx(eval_measures.rmse(y, p, axis=None), rel=1e-12)
+    np.testing.assert_allclose(metrics.error_by_horizon(y, p, "mae"), eval_measures.meanabs(y, p, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(metrics.error_by_horizon(y, p, "rmse"), eval_measures.rmse(y, p, axis=0), rtol=1e-12)

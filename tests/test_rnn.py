@@ -1,13 +1,16 @@
-"""Tests for helpers.rnn: the vanilla RNN forward/backward, Jacobian products, regimes, decay memory."""
+"""Tests for helpers.rnn: the vanilla RNN forward/backward, Jacobian products, regimes, memory as decay."""
 
 import sys
 
 import numpy as np
 import pytest
+import scipy.signal
+from statsmodels.tools.numdiff import approx_fprime_cs
 
 from helpers.gradcheck import eval_numerical_gradient_array, rel_error
 from helpers.rnn import (
     decay_memory,
+    gated_memory,
     gradient_regime,
     hidden_jacobian_norms,
     jacobian_product,
@@ -15,8 +18,21 @@ from helpers.rnn import (
     rnn_forward,
     rnn_step_backward,
     rnn_step_forward,
+    simple_rnn_param_count,
+    spectral_radius,
     step_jacobian,
+    steps_to_forget,
 )
+
+
+@pytest.fixture(scope="module")
+def keras():
+    from helpers.env import quiet_tensorflow
+
+    quiet_tensorflow()
+    import keras
+
+    return keras
 
 
 def _params(rng, N=3, D=4, H=5, scale=0.5):
@@ -65,7 +81,7 @@ def test_step_backward_matches_numerical():
         "U": eval_numerical_gradient_array(lambda v: rnn_step_forward(x, h_prev, W, v, b)[0], U, dh),
         "b": eval_numerical_gradient_array(lambda v: rnn_step_forward(x, h_prev, W, U, v)[0], b, dh),
     }
-    for name, ana in zip(num, (dx, dh_prev, dW, dU, db)):
+    for name, ana in zip(num, (dx, dh_prev, dW, dU, db), strict=True):
         assert ana.shape == num[name].shape
         assert rel_error(ana, num[name]) < 1e-7, f"d{name}: {rel_error(ana, num[name])}"
 
@@ -83,7 +99,8 @@ def test_forward_backward_matches_numerical(N, T, D, H):
     dh = rng.normal(size=h.shape)
     grads = rnn_backward(dh, cache)
     args = [x, h0, W, U, b]
-    for i, (name, ana) in enumerate(zip(["x", "h0", "W", "U", "b"], grads)):
+    for i, (name, ana) in enumerate(zip(["x", "h0", "W", "U", "b"], grads, strict=True)):
+
         def f(v, i=i):
             a = list(args)
             a[i] = v
@@ -106,13 +123,7 @@ def test_forward_is_the_step_loop():
         np.testing.assert_allclose(h[:, t], h_t)
 
 
-def test_forward_matches_keras_simple_rnn():
-    pytest.importorskip("tensorflow")
-    from helpers.env import quiet_tensorflow
-
-    quiet_tensorflow()
-    import keras
-
+def test_forward_matches_keras_simple_rnn(keras):
     rng = np.random.default_rng(2)
     N, T, D, H = 4, 6, 3, 5
     x = rng.normal(size=(N, T, D)).astype("float32")
@@ -125,6 +136,33 @@ def test_forward_matches_keras_simple_rnn():
     expected = np.asarray(layer(x))
     h, _ = rnn_forward(x.astype(float), np.zeros((N, H)), W, U, b)
     np.testing.assert_allclose(h, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("D,H", [(1, 1), (3, 5), (10, 16)])
+def test_simple_rnn_param_count_matches_keras(keras, D, H):
+    layer = keras.layers.SimpleRNN(H)
+    layer.build((None, 5, D))
+    assert simple_rnn_param_count(D, H) == layer.count_params() == H * (D + H + 1)
+    with pytest.raises(ValueError, match="`D` must be an integer >= 1. Received: D=0"):
+        simple_rnn_param_count(0, H)
+
+
+def test_backward_matches_complex_step_derivative():
+    """statsmodels' complex-step derivative (exact to rounding, no step-size trade-off) agrees with BPTT.
+
+    d/dW of sum(h * dh): the forward is analytic (tanh), so f(W + i e) has imaginary part e * f'(W).
+    """
+    rng = np.random.default_rng(11)
+    N, T, D, H = 2, 4, 3, 3
+    x, h0 = rng.normal(size=(N, T, D)), rng.normal(size=(N, H))
+    W, U, b = rng.normal(scale=0.5, size=(D, H)), rng.normal(scale=0.5, size=(H, H)), rng.normal(size=H)
+    dh = rng.normal(size=(N, T, H))
+    _, cache = rnn_forward(x, h0, W, U, b)
+    _, _, dW, dU, _ = rnn_backward(dh, cache)
+    dW_cs = approx_fprime_cs(W.ravel(), lambda w: np.sum(rnn_forward(x, h0, w.reshape(D, H), U, b)[0] * dh))
+    dU_cs = approx_fprime_cs(U.ravel(), lambda u: np.sum(rnn_forward(x, h0, W, u.reshape(H, H), b)[0] * dh))
+    np.testing.assert_allclose(dW, dW_cs.reshape(D, H), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(dU, dU_cs.reshape(H, H), rtol=1e-10, atol=1e-12)
 
 
 def test_shape_errors():
@@ -169,7 +207,9 @@ def test_step_jacobian_matches_numerical():
     for j in range(H):
         e = np.zeros((1, H))
         e[0, j] = eps
-        num[:, j] = (rnn_step_forward(x_t, h_prev + e, W, U, b)[0] - rnn_step_forward(x_t, h_prev - e, W, U, b)[0])[0] / (2 * eps)
+        num[:, j] = (rnn_step_forward(x_t, h_prev + e, W, U, b)[0] - rnn_step_forward(x_t, h_prev - e, W, U, b)[0])[
+            0
+        ] / (2 * eps)
     assert rel_error(J, num) < 1e-7
 
 
@@ -225,6 +265,97 @@ def test_gradient_regime():
     assert gradient_regime(np.array([[0.0, 10.0], [0.0, 0.0]])) == "vanish"
     # Rotation by 90 degrees times 1.3: complex eigenvalues of modulus 1.3.
     assert gradient_regime(1.3 * np.array([[0.0, -1.0], [1.0, 0.0]])) == "explode"
+
+
+def test_spectral_radius():
+    assert spectral_radius(np.diag([0.5, -2.0, 1.0])) == pytest.approx(2.0)
+    R = np.array([[0.0, -1.0], [1.0, 0.0]])
+    assert spectral_radius(0.9 * R) == pytest.approx(0.9)
+    assert spectral_radius(np.array([[0.0, 10.0], [0.0, 0.0]])) == pytest.approx(0.0)
+    with pytest.raises(ValueError, match=r"`U` must have shape \(H, H\) = \(2, 2\)\. Received: U.shape=\(2, 3\)"):
+        spectral_radius(np.ones((2, 3)))
+
+
+def _loop_steps_to_forget(keep, fraction):
+    """The lesson's definition, literally."""
+    k = 0
+    while keep**k >= fraction:
+        k += 1
+    return k
+
+
+@pytest.mark.parametrize(
+    "keep,fraction",
+    [
+        (0.95, 0.01),
+        (0.5, 0.25),
+        (0.5, 0.125),
+        (0.99, 0.01),
+        (0.9, 0.5),
+        (0.3, 0.01),
+        (0.999, 0.1),
+        (0.8, 2.0),
+        (0.8, 1.0),
+        (0.1, 1e-300),
+        (0.5, 2.0**-60),
+        (0.9999, 1e-3),
+    ],
+)
+def test_steps_to_forget_is_the_smallest_k(keep, fraction):
+    k = steps_to_forget(keep, fraction)
+    assert type(k) is int
+    assert k == _loop_steps_to_forget(keep, fraction)
+    assert keep**k < fraction and (k == 0 or keep ** (k - 1) >= fraction)
+
+
+def test_steps_to_forget_defaults_and_errors():
+    assert steps_to_forget(0.95) == 90
+    assert steps_to_forget(0.5, 0.25) == 3, "0.5**2 == 0.25 is not strictly less than 0.25"
+    for keep in (0.0, 1.0, 1.5, -0.1, True):
+        with pytest.raises(ValueError, match=r"`keep` must be a number with 0 < keep < 1"):
+            steps_to_forget(keep)
+    with pytest.raises(ValueError, match=r"`fraction` must be a number > 0. Received: fraction=0"):
+        steps_to_forget(0.5, 0)
+
+
+def test_gated_memory_lesson_examples():
+    np.testing.assert_allclose(gated_memory(np.array([5.0, 1.0, 2.0]), np.array([1.0, 0.0, 0.0])), [5.0, 5.0, 5.0])
+    np.testing.assert_allclose(gated_memory(np.array([1.0, 1.0]), np.array([0.5, 0.5])), [0.5, 0.75])
+    np.testing.assert_allclose(gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0), [4.0, 2.0])
+    assert gated_memory(np.array([3.0]), np.array([0.25])).shape == (1,)
+
+
+def test_gated_memory_is_an_iir_filter():
+    """With a constant gate g the memory is the first-order IIR filter m_t = (1 - g) m_{t-1} + g x_t."""
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=60)
+    for g, m0 in [(0.05, 0.0), (0.3, -2.0), (1.0, 5.0)]:
+        want, _ = scipy.signal.lfilter([g], [1.0, -(1.0 - g)], x, zi=[(1.0 - g) * m0])
+        np.testing.assert_allclose(gated_memory(x, np.full(60, g), m0=m0), want, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(decay_memory(x, keep=1.0 - g, m0=m0), want, rtol=1e-10, atol=1e-12)
+
+
+def test_gated_memory_varying_gates_and_batches():
+    rng = np.random.default_rng(13)
+    x, g = rng.normal(size=(40, 3)), rng.uniform(size=(40, 3))
+    m, want = np.full(3, 1.5), []
+    for t in range(40):
+        m = m - g[t] * m + g[t] * x[t]
+        want.append(m)
+    np.testing.assert_allclose(gated_memory(x, g, m0=1.5), want, atol=1e-12)
+    # Each column is its own memory.
+    np.testing.assert_allclose(gated_memory(x, g, m0=1.5)[:, 1], gated_memory(x[:, 1], g[:, 1], m0=1.5))
+
+
+def test_gated_memory_errors():
+    with pytest.raises(ValueError, match=r"`gates` must lie in \[0, 1\]"):
+        gated_memory(np.zeros(3), np.array([0.5, 1.5, 0.0]))
+    with pytest.raises(
+        ValueError, match=r"`gates` must have the shape of `values`, \(3,\). Received: gates.shape=\(4,\)"
+    ):
+        gated_memory(np.zeros(3), np.zeros(4))
+    with pytest.raises(ValueError, match=r"`values` must have a time axis"):
+        gated_memory(1.0, 0.5)
 
 
 def test_decay_memory():

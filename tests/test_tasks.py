@@ -84,7 +84,8 @@ def test_first_lag_at_chance():
 
 
 def test_first_lag_at_chance_dataframe():
-    pd = pytest.importorskip("pandas")
+    import pandas as pd
+
     df = pd.DataFrame({"LSTM": [1.0, 0.9, 0.5]}, index=[5, 20, 50])
     assert tasks.first_lag_at_chance(df, "LSTM") == 50
 
@@ -92,6 +93,6 @@ def test_first_lag_at_chance_dataframe():
 def test_tasks_does_not_import_tensorflow():
     import subprocess
 
-    code = "import sys, helpers.tasks, helpers.keras_tools; print('tensorflow' in sys.modules)"
+    code = "import sys, helpers.tasks, helpers.keras_models; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from helpers import lstm
 from helpers.variants import (
     param_count,
     peephole_lstm_forward,
@@ -14,8 +15,11 @@ from helpers.variants import (
 
 
 def _weights(rng, D, H, scale=0.5):
-    return (rng.normal(scale=scale, size=(D, 4 * H)), rng.normal(scale=scale, size=(H, 4 * H)),
-            rng.normal(scale=scale, size=4 * H))
+    return (
+        rng.normal(scale=scale, size=(D, 4 * H)),
+        rng.normal(scale=scale, size=(H, 4 * H)),
+        rng.normal(scale=scale, size=4 * H),
+    )
 
 
 def _sig(a):
@@ -24,9 +28,9 @@ def _sig(a):
 
 # ---------------------------------------------------------------- peephole LSTM
 
+
 @pytest.mark.parametrize("N,D,H", [(3, 4, 5), (1, 1, 1), (2, 6, 3)])
 def test_peephole_with_zero_peepholes_is_the_plain_lstm(N, D, H):
-    lstm = pytest.importorskip("helpers.lstm")
     rng = np.random.default_rng(N + D + H)
     W, U, b = _weights(rng, D, H)
     x, h0, c0 = rng.normal(size=(N, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
@@ -45,10 +49,10 @@ def test_peephole_matches_the_equations():
     x, h0, c0 = rng.normal(size=(N, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
     a = x @ W + h0 @ U + b
     i = _sig(a[:, :H] + P[0] * c0)
-    f = _sig(a[:, H:2 * H] + P[1] * c0)
-    g = np.tanh(a[:, 2 * H:3 * H])
+    f = _sig(a[:, H : 2 * H] + P[1] * c0)
+    g = np.tanh(a[:, 2 * H : 3 * H])
     c = f * c0 + i * g
-    o = _sig(a[:, 3 * H:] + P[2] * c)
+    o = _sig(a[:, 3 * H :] + P[2] * c)
     h_t, c_t, _ = peephole_lstm_step_forward(x, h0, c0, W, U, P, b)
     np.testing.assert_allclose(c_t, c, atol=1e-12)
     np.testing.assert_allclose(h_t, o * np.tanh(c), atol=1e-12)
@@ -61,8 +65,8 @@ def test_peephole_matches_the_equations():
 def test_output_gate_peeks_at_the_new_cell_state():
     N, D, H = 1, 1, 1
     W, U = np.zeros((D, 4 * H)), np.zeros((H, 4 * H))
-    b = np.array([0.0, 0.0, 10.0, 0.0])           # g ~ 1, i = f = 0.5
-    P = np.array([[0.0], [0.0], [3.0]])           # only the o peephole
+    b = np.array([0.0, 0.0, 10.0, 0.0])  # g ~ 1, i = f = 0.5
+    P = np.array([[0.0], [0.0], [3.0]])  # only the o peephole
     h_t, c_t, _ = peephole_lstm_step_forward(np.zeros((N, D)), np.zeros((N, H)), np.zeros((N, H)), W, U, P, b)
     np.testing.assert_allclose(c_t, 0.5, atol=1e-6)
     np.testing.assert_allclose(h_t, _sig(3.0 * 0.5) * np.tanh(0.5), atol=1e-6)
@@ -99,6 +103,7 @@ def test_peephole_errors():
 
 # ---------------------------------------------------------------- sLSTM
 
+
 @pytest.mark.parametrize("forget_gate", ["exp", "sigmoid"])
 @pytest.mark.parametrize("N,T,D,H", [(3, 12, 4, 5), (1, 1, 1, 1), (2, 30, 3, 2)])
 def test_slstm_stabilised_equals_unstabilised(forget_gate, N, T, D, H):
@@ -119,13 +124,13 @@ def test_slstm_stabiliser_prevents_overflow(forget_gate):
     rng = np.random.default_rng(3)
     N, T, D, H = 2, 6, 3, 4
     W, U, b = _weights(rng, D, H)
-    b[:H] += 1000.0                                   # exp(1000) = inf in float64
+    b[:H] += 1000.0  # exp(1000) = inf in float64
     x, h0 = rng.normal(size=(N, T, D)), np.zeros((N, H))
     h_u, _ = slstm_forward(x, h0, W, U, b, forget_gate=forget_gate, stabilised=False)
     assert not np.isfinite(h_u).all()
     h_s, states = slstm_forward(x, h0, W, U, b, forget_gate=forget_gate)
     assert np.isfinite(h_s).all() and np.isfinite(states["c"]).all() and np.isfinite(states["n"]).all()
-    assert np.abs(h_s).max() <= 1.0                   # |o c / n| <= 1 since |z| <= 1
+    assert np.abs(h_s).max() <= 1.0  # |o c / n| <= 1 since |z| <= 1
 
 
 def test_slstm_step_equations():
@@ -137,7 +142,7 @@ def test_slstm_step_equations():
     c0, n0 = rng.normal(size=(N, H)), rng.uniform(0.5, 2, size=(N, H))
     m0 = rng.normal(scale=3, size=(N, H))
     a = x @ W + h0 @ U + b
-    it, ft, zt, ot = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+    it, ft, zt, ot = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
     m = np.maximum(ft + m0, it)
     ip, fp = np.exp(it - m), np.exp(ft + m0 - m)
     c = fp * c0 + ip * np.tanh(zt)
@@ -168,7 +173,13 @@ def test_slstm_errors():
 
 def test_param_count_table():
     assert [param_count(k, 8, 32) for k in ("rnn", "lstm", "peephole", "gru", "gru_v1", "slstm")] == [
-        1312, 5248, 5344, 4032, 3936, 5248]
+        1312,
+        5248,
+        5344,
+        4032,
+        3936,
+        5248,
+    ]
     with pytest.raises(ValueError, match="`cell` must be one of"):
         param_count("transformer", 8, 32)
 
@@ -177,9 +188,14 @@ def test_param_count_matches_keras():
     from helpers.env import quiet_tensorflow
 
     quiet_tensorflow()
-    keras = pytest.importorskip("keras")
-    for cell, layer in [("rnn", keras.layers.SimpleRNN(32)), ("lstm", keras.layers.LSTM(32)),
-                        ("gru", keras.layers.GRU(32)), ("gru_v1", keras.layers.GRU(32, reset_after=False))]:
+    import keras
+
+    for cell, layer in [
+        ("rnn", keras.layers.SimpleRNN(32)),
+        ("lstm", keras.layers.LSTM(32)),
+        ("gru", keras.layers.GRU(32)),
+        ("gru_v1", keras.layers.GRU(32, reset_after=False)),
+    ]:
         layer.build((None, 5, 8))
         assert param_count(cell, 8, 32) == layer.count_params(), cell
 
