@@ -1,11 +1,17 @@
-"""Benchmark: helpers.lstm.lstm_forward (NumPy) vs keras.layers.LSTM on the CPU, same weights.
+"""Benchmark: helpers.lstm (the plain loop and the private fused path) vs keras.layers.LSTM, same weights.
 
 Not a test. Run: ``.venv/bin/python bench/lstm_vs_keras.py [--batch 64 --steps 100 --units 64 --features 32
---repeats 15]``. Prints a small table of median wall-clock times (after warm-up) and the ratio NumPy / Keras
-for the forward pass over a whole batch of sequences, and checks that both give the same outputs.
+--repeats 15]``. Prints median and min wall-clock times (after warm-up) of the forward pass over a whole batch
+of sequences, side by side, as ratios to the fastest Keras call, and checks that all give the same outputs:
 
-Keras is timed two ways: ``layer(x)`` (eager call, what a notebook does) and a ``tf.function``-compiled
-call (what ``model.predict`` uses internally), so the ratio is not flattered by eager overhead alone.
+- ``helpers.lstm.lstm_forward``: the plain loop over ``lstm_step_forward`` that lesson 03 teaches (it keeps
+  the list of step caches for ``lstm_backward``);
+- ``helpers.lstm._lstm_forward_fused``: the same numbers with one input projection for all steps and a single
+  ``tanh`` per step (private, proven equal to the plain loop by tests/test_lstm.py);
+- Keras, timed two ways: ``layer(x)`` (eager call, what a notebook does) and a ``tf.function``-compiled call
+  (what ``model.predict`` uses internally), so the ratio is not flattered by eager overhead alone.
+
+It also times the backward pass of both NumPy paths (Keras' is not comparable without a loss and a tape).
 
 OpenBLAS is pinned to one thread (``OPENBLAS_NUM_THREADS=1``, set before NumPy is imported unless already
 set): for these small (64, 64) @ (64, 256) products threads only add overhead, and next to TensorFlow's
@@ -53,7 +59,7 @@ def main() -> None:
     import keras
     import tensorflow as tf
 
-    from helpers.lstm import from_keras, lstm_forward
+    from helpers.lstm import _lstm_backward_fused, _lstm_forward_fused, from_keras, lstm_backward, lstm_forward
 
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
@@ -66,33 +72,48 @@ def main() -> None:
 
     compiled = tf.function(lambda inp: layer(inp))
     ref = np.asarray(layer(x_tf))
-    ours, _, _ = lstm_forward(x, h0, h0, W, U, b)
-    max_diff = float(np.max(np.abs(ours - ref)))
+    plain, _, cache = lstm_forward(x, h0, h0, W, U, b)
+    fused, _, cache_f = _lstm_forward_fused(x, h0, h0, W, U, b)
+    diff_plain = float(np.max(np.abs(plain - ref)))
+    diff_fused = float(np.max(np.abs(fused - ref)))
+    dh = rng.standard_normal((N, T, H)).astype("float32")
 
-    t_np = run_times(lambda: lstm_forward(x, h0, h0, W, U, b), args.repeats)
-    t_eager = run_times(lambda: np.asarray(layer(x_tf)), args.repeats)
-    t_graph = run_times(lambda: np.asarray(compiled(x_tf)), args.repeats)
-
-    print(f"LSTM forward, batch N={N}, steps T={T}, features D={D}, units H={H}, float32, CPU")
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"numpy {np.__version__}, keras {keras.__version__}, tensorflow {tf.__version__}")
-    print(f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; {args.repeats} runs after 3 warm-up runs; "
-          f"load average {os.getloadavg()[0]:.1f}; max |h_numpy - h_keras| = {max_diff:.1e}\n")
-    rows = [
-        ("helpers.lstm.lstm_forward (NumPy)", t_np),
-        ("keras LSTM, eager layer(x)", t_eager),
-        ("keras LSTM, tf.function", t_graph),
+    forward = [
+        ("helpers.lstm.lstm_forward (plain loop)", run_times(lambda: lstm_forward(x, h0, h0, W, U, b), args.repeats)),
+        ("helpers.lstm._lstm_forward_fused", run_times(lambda: _lstm_forward_fused(x, h0, h0, W, U, b), args.repeats)),
+        ("keras LSTM, eager layer(x)", run_times(lambda: np.asarray(layer(x_tf)), args.repeats)),
+        ("keras LSTM, tf.function", run_times(lambda: np.asarray(compiled(x_tf)), args.repeats)),
     ]
-    print(f"{'implementation':<36}{'median ms':>10}{'min ms':>9}{'NumPy/this (median)':>21}{'(min)':>7}")
-    print("-" * 83)
-    for name, (med, low) in rows:
-        print(f"{name:<36}{med * 1e3:>10.2f}{low * 1e3:>9.2f}{t_np[0] / med:>21.2f}{t_np[1] / low:>7.2f}")
-    for k, label in [(0, "median"), (1, "min")]:
-        best = min(t_eager[k], t_graph[k])
-        verdict = "within" if t_np[k] <= 2 * best else "NOT within"
-        print(f"NumPy / fastest Keras ({label}) = {t_np[k] / best:.2f}  ({verdict} the 2x target)")
-    print("On a busy machine the NumPy loop (100 Python-level steps) suffers more than Keras' compiled loop; "
-          "the min is the less disturbed estimate.")
+    backward = [
+        ("helpers.lstm.lstm_backward (plain loop)", run_times(lambda: lstm_backward(dh, cache), args.repeats)),
+        ("helpers.lstm._lstm_backward_fused", run_times(lambda: _lstm_backward_fused(dh, cache_f), args.repeats)),
+    ]
+
+    print(f"LSTM, batch N={N}, steps T={T}, features D={D}, units H={H}, float32, CPU")
+    print(
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"numpy {np.__version__}, keras {keras.__version__}, tensorflow {tf.__version__}"
+    )
+    print(
+        f"OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}; {args.repeats} runs after 3 warm-up runs; "
+        f"load average {os.getloadavg()[0]:.1f}; max |h - h_keras|: plain {diff_plain:.1e}, fused {diff_fused:.1e}\n"
+    )
+    keras_best = tuple(min(forward[2][1][k], forward[3][1][k]) for k in (0, 1))
+    header = f"{'forward pass':<42}{'median ms':>10}{'min ms':>9}{'/ fastest Keras (median)':>26}{'(min)':>7}"
+    print(header)
+    print("-" * len(header))
+    for name, (med, low) in forward:
+        print(f"{name:<42}{med * 1e3:>10.2f}{low * 1e3:>9.2f}{med / keras_best[0]:>26.2f}{low / keras_best[1]:>7.2f}")
+    plain_bwd = backward[0][1]
+    header = f"\n{'backward pass':<42}{'median ms':>10}{'min ms':>9}{'/ plain loop (median)':>26}{'(min)':>7}"
+    print(header)
+    print("-" * (len(header) - 1))
+    for name, (med, low) in backward:
+        print(f"{name:<42}{med * 1e3:>10.2f}{low * 1e3:>9.2f}{med / plain_bwd[0]:>26.2f}{low / plain_bwd[1]:>7.2f}")
+    print(
+        "\nRatios > 1 are slower than the reference of the column. On a busy machine the NumPy loops "
+        "(T Python-level steps) suffer more than Keras' compiled loop; the min is the less disturbed estimate."
+    )
 
 
 if __name__ == "__main__":
