@@ -40,13 +40,12 @@ import time
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers.env import quiet_tensorflow, seed_everything
+from helpers.env import deterministic_keras, quiet_tensorflow, seed_everything
 
 quiet_tensorflow()  # before the first `import keras`
 import keras
 import tensorflow as tf
 
-from helpers.keras_tools import deterministic_keras
 from helpers.plotting import use_course_style
 
 deterministic_keras()  # deterministic ops: the same seed gives the same numbers
@@ -149,41 +148,43 @@ print("bias blocks i, f, c, o:", layer.weights[2].numpy().reshape(4, H)[:, 0])
 # %% [markdown]
 # ## Exercise 1 — count an LSTM's parameters (2 points)
 #
-# Write `lstm_param_count(units, features)`: the number of trainable parameters of
-# `keras.layers.LSTM(units)` reading `features` features per step. Use the formula, not Keras.
+# Write `lstm_param_count(D, H)`: the number of trainable parameters of
+# `keras.layers.LSTM(H)` (H = `units`) reading D features per step. Use the formula, not Keras. The
+# arguments are in the order of lesson 03's `lstm_param_count(D, H)`: input features first, then units.
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_lstm_param_count", "locked": false, "schema_version": 3, "solution": true}
-def lstm_param_count(units, features):
-    """Number of parameters of keras.layers.LSTM(units) on inputs of shape (N, T, features).
+def lstm_param_count(D, H):
+    """Number of parameters of keras.layers.LSTM(H) on inputs of shape (N, T, D).
 
     Args:
-        units: H, the number of hidden units.
-        features: D, the number of input features per step.
+        D: the number of input features per step.
+        H: the number of hidden units (`units`).
 
     Returns:
         An int: W (D, 4H) + U (H, 4H) + b (4H,), blocks i, f, c, o.
     """
     ### BEGIN SOLUTION
-    per_block = units * (units + features) + units  # W_* (D, H) + U_* (H, H) + b_* (H,)
+    per_block = H * (H + D) + H  # W_* (D, H) + U_* (H, H) + b_* (H,)
     return 4 * per_block
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_param_count", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check lstm_param_count against the formula and against Keras' own count."""
-assert lstm_param_count(50, 1) == 10400, (
+assert lstm_param_count(1, 50) == 10400, (
     "LSTM(50) on 1 feature has 4 * (50 * (50 + 1) + 50) = 10400 parameters: four blocks i, f, c, o, "
     "each with W (D, H), U (H, H) and a bias (H,)"
 )
 _m = keras.Sequential([keras.Input(shape=(None, 10)), keras.layers.LSTM(16)])
-assert lstm_param_count(16, 10) == _m.count_params(), (
-    f"LSTM(16) on 10 features: Keras counts {_m.count_params()}, you returned {lstm_param_count(16, 10)}"
+assert lstm_param_count(10, 16) == _m.count_params(), (
+    f"LSTM(16) on 10 features: Keras counts {_m.count_params()}, you returned lstm_param_count(10, 16) = "
+    f"{lstm_param_count(10, 16)} (the arguments are (D, H): features first, then units)"
 )
 ### BEGIN HIDDEN TESTS
-from helpers.keras_tools import lstm_param_count as _ref_lstm_count
+import helpers.lstm
 for _H, _D in [(1, 1), (3, 7), (64, 3), (100, 200)]:
-    assert int(lstm_param_count(_H, _D)) == _ref_lstm_count(_H, _D), (
-        f"wrong count for units={_H}, features={_D}: expected {_ref_lstm_count(_H, _D)}"
+    assert int(lstm_param_count(_D, _H)) == helpers.lstm.lstm_param_count(_D, _H), (
+        f"wrong count for D={_D}, H={_H}: expected {helpers.lstm.lstm_param_count(_D, _H)}"
     )
 assert lstm_param_count(1, 1) == 12, "one unit, one feature: each of the 4 blocks has w, u and b"
 ### END HIDDEN TESTS
@@ -236,14 +237,14 @@ assert _model.count_params() == _want, (
 _lstms = [l for l in _model.layers if isinstance(l, keras.layers.LSTM)]
 assert len(_lstms) == 2, f"one LSTM layer per entry of units, found {len(_lstms)}"
 ### BEGIN HIDDEN TESTS
-from helpers.keras_tools import build_stacked_lstm as _ref_build
+import helpers.keras_models
 _one = build_stacked_lstm(None, 1, units=(6,), horizon=1)
 for _T in (1, 13):
     assert tuple(_one(np.zeros((1, _T, 1), "float32")).shape) == (1, 1), "timesteps=None must accept any T"
-assert _one.count_params() == _ref_build(None, 1, units=(6,)).count_params()
+assert _one.count_params() == helpers.keras_models.build_stacked_lstm(None, 1, units=(6,)).count_params()
 _three = build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4)
 assert tuple(_three(np.ones((2, 7, 2), "float32")).shape) == (2, 4)
-assert _three.count_params() == _ref_build(7, 2, units=(5, 4, 3), horizon=4).count_params(), "three layers"
+assert _three.count_params() == helpers.keras_models.build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4).count_params(), "three layers"
 assert getattr(_three, "optimizer", None) is None, "build the model only: do not compile it"
 ### END HIDDEN TESTS
 
@@ -292,13 +293,13 @@ for q, p in zip(queries[..., 0], toy.predict(queries, verbose=0)[:, 0]):
 # ## 4. Windows: (the last W values) → (the next value)
 #
 # To forecast a series $s_0, s_1, \dots, s_{L-1}$ with an LSTM we cut it into training pairs: window $j$
-# holds $s_j, \dots, s_{j+W-1}$ and its target is the value `horizon` steps after the window's end,
-# $s_{j+W-1+\text{horizon}}$. With `horizon=1` that is the very next value $s_{j+W}$. There are
-# $L - W - \text{horizon} + 1$ such pairs. Off-by-one errors here are silent: a target equal to the
+# holds $s_j, \dots, s_{j+W-1}$ and its target is the value `lead` steps after the window's end,
+# $s_{j+W-1+\text{lead}}$. With `lead=1` that is the very next value $s_{j+W}$. There are
+# $L - W - \text{lead} + 1$ such pairs. Off-by-one errors here are silent: a target equal to the
 # window's *last* value gives a model that looks brilliant (it copies its input) and forecasts nothing.
 #
 # Keras' `keras.utils.timeseries_dataset_from_array(data, targets, sequence_length)` pairs the window
-# starting at `data[j]` with `targets[j]`, so passing `targets = series[W - 1 + horizon:]` gives exactly these
+# starting at `data[j]` with `targets[j]`, so passing `targets = series[W - 1 + lead:]` gives exactly these
 # pairs:
 
 # %%
@@ -313,48 +314,48 @@ for xw, yt in zip(X_k.numpy(), y_k.numpy()):
 # %% [markdown]
 # ## Exercise 3 — cut a series into windows (3 points)
 #
-# Write `window_series(series, window, horizon=1)` in NumPy (or with `timeseries_dataset_from_array`).
+# Write `window_series(series, window, lead=1)` in NumPy (or with `timeseries_dataset_from_array`).
 # Return `X` of shape (N, W, 1) — the feature axis included — and `y` of shape (N,), with
-# $N = L - W - \text{horizon} + 1$, window $j$ = `series[j : j + window]`, target `series[j + window - 1 + horizon]`.
+# $N = L - W - \text{lead} + 1$, window $j$ = `series[j : j + window]`, target `series[j + window - 1 + lead]`.
 # Raise a `ValueError` if the series is too short for a single window.
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_window_series", "locked": false, "schema_version": 3, "solution": true}
-def window_series(series, window, horizon=1):
+def window_series(series, window, lead=1):
     """Cut a 1-D series into (window, target) pairs.
 
     Args:
         series: array of shape (L,).
         window: W, steps per input window.
-        horizon: the target is `horizon` steps after the window's last value (1 = the next value).
+        lead: the target is `lead` steps after the window's last value (1 = the next value).
 
     Returns:
-        (X, y): X of shape (N, W, 1), y of shape (N,), N = L - W - horizon + 1.
+        (X, y): X of shape (N, W, 1), y of shape (N,), N = L - W - lead + 1.
 
     Raises:
-        ValueError: if L < W + horizon (not even one window).
+        ValueError: if L < W + lead (not even one window).
     """
     ### BEGIN SOLUTION
     values = np.asarray(series, dtype=float)
-    n_pairs = len(values) - window - horizon + 1
+    n_pairs = len(values) - window - lead + 1
     if n_pairs < 1:
-        raise ValueError(f"series of length {len(values)} is too short for window={window}, horizon={horizon}")
+        raise ValueError(f"series of length {len(values)} is too short for window={window}, lead={lead}")
     starts = np.arange(n_pairs)
     X = values[starts[:, None] + np.arange(window)][:, :, None]
-    y = values[starts + window - 1 + horizon]
+    y = values[starts + window - 1 + lead]
     return X, y
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_window_series", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-"""Check window_series on a ramp: shapes, the first and last pairs, horizon 2, and the too-short error."""
+"""Check window_series on a ramp: shapes, the first and last pairs, lead 2, and the too-short error."""
 _X, _y = window_series(np.arange(10.0), 3)
-assert _X.shape == (7, 3, 1), f"10 values, window 3, horizon 1 give 10 - 3 - 1 + 1 = 7 windows of shape (3, 1); got X.shape={_X.shape}"
+assert _X.shape == (7, 3, 1), f"10 values, window 3, lead 1 give 10 - 3 - 1 + 1 = 7 windows of shape (3, 1); got X.shape={_X.shape}"
 assert _y.shape == (7,), f"y should be (N,) = (7,), got {_y.shape}"
 np.testing.assert_array_equal(_X[0, :, 0], [0, 1, 2], err_msg="the first window is series[0:3]")
 assert _y[0] == 3, f"the target of [0, 1, 2] is the NEXT value 3, got {_y[0]} (off by one?)"
 assert _y[-1] == 9, f"the last pair should use the last value 9 as its target, got {_y[-1]}"
-_X2, _y2 = window_series(np.arange(10.0), 3, horizon=2)
-assert _X2.shape == (6, 3, 1) and _y2[0] == 4, "horizon=2: the target of [0, 1, 2] is 4, and there are 6 pairs"
+_X2, _y2 = window_series(np.arange(10.0), 3, lead=2)
+assert _X2.shape == (6, 3, 1) and _y2[0] == 4, "lead=2: the target of [0, 1, 2] is 4, and there are 6 pairs"
 try:
     window_series(np.arange(3.0), 3)
 except ValueError:
@@ -362,18 +363,18 @@ except ValueError:
 else:
     raise AssertionError("3 values cannot make a window of 3 plus a target: raise ValueError")
 ### BEGIN HIDDEN TESTS
-from helpers.keras_tools import window_series as _ref_window
+import helpers.data
 _s = np.random.default_rng(5).normal(size=40)
 for _W, _h in [(5, 1), (1, 1), (4, 3), (39, 1)]:
     _Xs, _ys = window_series(_s, _W, _h)
-    _Xr, _yr = _ref_window(_s, _W, _h)
-    np.testing.assert_allclose(np.asarray(_Xs, float).reshape(_Xr.shape), _Xr, err_msg=f"windows, W={_W}, horizon={_h}")
-    assert np.asarray(_Xs).shape == _Xr.shape, f"X shape for W={_W}, horizon={_h}"
-    np.testing.assert_allclose(np.asarray(_ys, float).reshape(-1), _yr, err_msg=f"targets, W={_W}, horizon={_h}")
+    _Xr, _yr = helpers.data.window_series(_s, _W, _h)
+    np.testing.assert_allclose(np.asarray(_Xs, float).reshape(_Xr.shape), _Xr, err_msg=f"windows, W={_W}, lead={_h}")
+    assert np.asarray(_Xs).shape == _Xr.shape, f"X shape for W={_W}, lead={_h}"
+    np.testing.assert_allclose(np.asarray(_ys, float).reshape(-1), _yr, err_msg=f"targets, W={_W}, lead={_h}")
 _dsk = keras.utils.timeseries_dataset_from_array(_s[:-2], _s[5 - 1 + 2:], sequence_length=5, batch_size=1000)
 _Xk, _yk = next(iter(_dsk))
 np.testing.assert_allclose(window_series(_s, 5, 2)[1], _yk.numpy(), rtol=1e-6, err_msg="agree with timeseries_dataset_from_array")
-assert window_series(np.arange(4.0), 3)[0].shape == (1, 3, 1), "L = W + horizon gives exactly one window"
+assert window_series(np.arange(4.0), 3)[0].shape == (1, 3, 1), "L = W + lead gives exactly one window"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -459,12 +460,12 @@ def _mean_of_window(w):  # next value = mean of the window; also checks the wind
 np.testing.assert_allclose(recursive_forecast(_mean_of_window, [0.0, 0.0, 3.0], 3), [1.0, 4 / 3, 16 / 9], err_msg=(
     "window [0, 0, 3] -> 1; then [0, 3, 1] -> 4/3; then [3, 1, 4/3] -> 16/9: drop the oldest value, append the prediction"))
 ### BEGIN HIDDEN TESTS
-from helpers.keras_tools import recursive_forecast as _ref_recursive
+import helpers.forecast
 _coef = np.array([0.3, -0.5, 1.1])
 _ar = lambda w: np.array([[w[0, :, 0] @ _coef + 0.1]])
 _hist = np.random.default_rng(2).normal(size=3)
-np.testing.assert_allclose(recursive_forecast(_ar, _hist, 12), _ref_recursive(_ar, _hist, 12), err_msg="linear AR(3) predictor")
-np.testing.assert_allclose(recursive_forecast(_ar, _hist[:, None], 5), _ref_recursive(_ar, _hist, 5), err_msg="history of shape (W, 1)")
+np.testing.assert_allclose(recursive_forecast(_ar, _hist, 12), helpers.forecast.recursive_forecast(_ar, _hist, 12), err_msg="linear AR(3) predictor")
+np.testing.assert_allclose(recursive_forecast(_ar, _hist[:, None], 5), helpers.forecast.recursive_forecast(_ar, _hist, 5), err_msg="history of shape (W, 1)")
 assert np.shape(recursive_forecast(_ar, _hist, 0)) == (0,), "steps=0 gives an empty forecast"
 np.testing.assert_allclose(recursive_forecast(lambda w: 2 * w[0, -1, 0], [1.5], 3), [3, 6, 12], err_msg="window of one value")
 _calls = []
@@ -593,7 +594,7 @@ for amplitude in (1, 10):
 #   `return_state=True` adds $h_T$ and $c_T$.
 # - An LSTM has $4\,(H(H+D)+H)$ parameters: four blocks **i, f, c, o** packed in Keras' `kernel` (D, 4H),
 #   `recurrent_kernel` (H, 4H) and `bias` (4H,). The forget block of the bias starts at 1.
-# - A window of W values predicts the value `horizon` steps after its **last** value: check the first
+# - A window of W values predicts the value `lead` steps after its **last** value: check the first
 #   pair by hand. Evaluate on a held-out tail.
 # - A model trained on three points extrapolates arbitrarily: [10, 11, 12] is not "13" just because the
 #   training data followed a rule.
