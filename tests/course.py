@@ -18,7 +18,7 @@ import nbformat
 from autograder.classroom import Course
 from autograder.notebooks import REPO
 
-__all__ = ["REPO", "TempCourse", "error_outputs"]
+__all__ = ["REPO", "TempCourse", "error_outputs", "write_submission"]
 
 
 class TempCourse(Course):
@@ -31,16 +31,8 @@ class TempCourse(Course):
 
     def submit(self, student: str, lesson: str, nb, name: str) -> Path:
         """Place notebook ``nb`` (a NotebookNode, a path or raw text) as ``student``'s submission."""
-        dest = self.root / ".course" / "submitted" / student / lesson
-        dest.mkdir(parents=True, exist_ok=True)
-        target = dest / name
-        if isinstance(nb, Path):
-            shutil.copy(nb, target)
-        elif isinstance(nb, str):
-            target.write_text(nb)
-        else:
-            nbformat.write(nb, target)
-        (dest / "timestamp.txt").write_text("2026-11-23 12:00:00.000000 UTC")
+        target = self.root / ".course" / "submitted" / student / lesson / name
+        write_submission(target, nb)
         return target
 
     def autograde(self, lesson: str, *students: str) -> subprocess.CompletedProcess:
@@ -65,6 +57,19 @@ class TempCourse(Course):
                         "notebook": nb.name,
                     }
         return out
+
+
+def write_submission(dest: Path, content) -> None:
+    """Write ``content`` (a NotebookNode, a path to copy or raw text) as the submitted notebook ``dest``, with
+    the submission's timestamp beside it (the layout of nbgrader's ``submitted/<student>/<lesson>/``)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, Path):
+        shutil.copy(content, dest)
+    elif isinstance(content, str):
+        dest.write_text(content)
+    else:
+        nbformat.write(content, dest)
+    (dest.parent / "timestamp.txt").write_text("2026-11-23 12:00:00.000000 UTC")
 
 
 def error_outputs(nb) -> list[tuple[int, str]]:

@@ -210,16 +210,7 @@ def test_guard_stops_patched_checks(tmp_path):
     tiny_lesson.write(course.root)
     lesson, name = tiny_lesson.LESSON, tiny_lesson.NOTEBOOK
     course.nbgrader("generate_assignment", lesson, "--force")
-    wrong = load_catalogue(course.root / "solutions" / lesson)["answers"][0]
-    ctx = corpus.Context(
-        root=course.root,
-        lesson=lesson,
-        name=name,
-        solution=nbformat.read(course.root / "solutions" / lesson / name, as_version=4),
-        release=nbformat.read(course.root / "lessons" / lesson / name, as_version=4),
-        target=wrong["cell"],
-        wrong=wrong,
-    )
+    ctx = _context(course, lesson)
     subs = {
         "perturbed_target": corpus.CONTROLS["perturbed_target"](ctx),
         "redefine": corpus.ATTACKS["redefine"][1](ctx),

@@ -99,23 +99,28 @@ def test_wrong_answers_lose_points(lesson):
         assert not error_outputs(nb), f"the solution of {lesson} raised: {error_outputs(nb)}"
         # nbclient stores each executed cell back into client.nb, so keep the correct cells apart.
         original = copy.deepcopy(nb.cells)
-        for ans in cat["answers"]:
-            idx, solution = cell_by_grade_id(nb, ans["cell"])
+
+        def grades(ans, source=None):
+            """Run the cells from the answer cell to its last `fails` cell (with ``source`` in the answer
+            cell, or the correct cells): {grade_id: (score, max score, error messages)} of the `fails` cells."""
+            idx = cell_by_grade_id(nb, ans["cell"])[0]
             end = max(cell_by_grade_id(nb, gid)[0] for gid in ans["fails"])
             span = [copy.deepcopy(c) for c in original[idx : end + 1]]
-            span[0].source = wrong_source(solution.source, ans)
+            if source is not None:
+                span[0].source = source
             _run(client, span, idx)
-            for gid in ans["fails"]:
-                cell = span[cell_by_grade_id(nb, gid)[0] - idx]
-                score, max_score = determine_grade(cell)
+            cells = {gid: span[cell_by_grade_id(nb, gid)[0] - idx] for gid in ans["fails"]}
+            return {
+                gid: (*determine_grade(c), [o.get("evalue") for o in c.outputs if o.get("output_type") == "error"])
+                for gid, c in cells.items()
+            }
+
+        for ans in cat["answers"]:
+            wrong = wrong_source(cell_by_grade_id(nb, ans["cell"])[1].source, ans)
+            for gid, (score, max_score, _) in grades(ans, wrong).items():
                 if score != 0:
                     problems.append(f"{ans['name']!r} ({ans['cell']}) still scores {score}/{max_score} on {gid}")
             # Restore the correct definitions; the named cells must pass again.
-            restored = [copy.deepcopy(c) for c in original[idx : end + 1]]
-            _run(client, restored, idx)
-            for gid in ans["fails"]:
-                cell = restored[cell_by_grade_id(nb, gid)[0] - idx]
-                score, max_score = determine_grade(cell)
-                errs = [o.get("evalue") for o in cell.outputs if o.get("output_type") == "error"]
+            for gid, (score, max_score, errs) in grades(ans).items():
                 assert score == max_score, f"after restoring the solution, {gid} fails: {errs}"
     assert not problems, "wrong answers that do not lose points:\n" + "\n".join(problems)
