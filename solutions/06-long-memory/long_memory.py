@@ -40,14 +40,15 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from helpers.env import quiet_tensorflow, seed_everything
+from helpers.env import deterministic_keras, quiet_tensorflow, seed_everything
 
 quiet_tensorflow()  # before the first `import keras`
 import keras
 import tensorflow as tf
 
-from helpers import tasks
-from helpers.keras_tools import deterministic_keras, train_sequence_classifier, window_series
+import helpers.tasks
+from helpers.data import window_series
+from helpers.keras_models import train_sequence_classifier
 from helpers.plotting import use_course_style
 
 deterministic_keras()  # deterministic ops: the same seed gives the same numbers
@@ -65,9 +66,9 @@ print("Keras", keras.__version__, "| TensorFlow", tf.__version__)
 # makes such sentences as token ids, shape (N, T) with T = prefix + k + 1:
 
 # %%
-demo_tokens, demo_labels = tasks.make_negation_task(4, lag=5, seed=0)
+demo_tokens, demo_labels = helpers.tasks.make_negation_task(4, lag=5, seed=0)
 print("tokens", demo_tokens.shape, "labels", demo_labels.shape)
-for sentence, label in zip(tasks.decode(demo_tokens), demo_labels):
+for sentence, label in zip(helpers.tasks.decode(demo_tokens), demo_labels):
     print(f"{'positive' if label else 'negative':8s} | {sentence}")
 
 # %% [markdown]
@@ -78,28 +79,29 @@ for sentence, label in zip(tasks.decode(demo_tokens), demo_labels):
 # A quick check on 4000 sentences — each word alone predicts the label no better than a coin:
 
 # %%
-check_tokens, check_labels = tasks.make_negation_task(4000, lag=10, seed=1)
+check_tokens, check_labels = helpers.tasks.make_negation_task(4000, lag=10, seed=1)
 T = check_tokens.shape[1]
 final_word, modifier = check_tokens[:, -1], check_tokens[:, T - 1 - 10]
-print(f"P(positive | last word 'good') = {check_labels[final_word == tasks.GOOD].mean():.3f}")
-print(f"P(positive | modifier 'not')   = {check_labels[modifier == tasks.NOT].mean():.3f}")
-print(f"P(positive | 'not' ... 'bad')  = {check_labels[(modifier == tasks.NOT) & (final_word == tasks.BAD)].mean():.3f}")
+print(f"P(positive | last word 'good') = {check_labels[final_word == helpers.tasks.GOOD].mean():.3f}")
+print(f"P(positive | modifier 'not')   = {check_labels[modifier == helpers.tasks.NOT].mean():.3f}")
+print(f"P(positive | 'not' ... 'bad')  = {check_labels[(modifier == helpers.tasks.NOT) & (final_word == helpers.tasks.BAD)].mean():.3f}")
 
 
 # %% [markdown]
 # ## Exercise 1 — where does the information live? (2 points)
 #
-# Write `sentiment_labels(tokens, lag)`: the label of each sentence, read from its tokens. The modifier
-# is at position `T - 1 - lag`, the final word at `T - 1` (ids: `tasks.NOT`, `tasks.VERY`, `tasks.BAD`,
-# `tasks.GOOD`). Return 1 for "very … good" and "not … bad", else 0.
+# Write `negation_labels(tokens, lag)`: the label of each sentence, read from its tokens. The modifier
+# is at position `T - 1 - lag`, the final word at `T - 1` (ids: `helpers.tasks.NOT`, `helpers.tasks.VERY`,
+# `helpers.tasks.BAD`, `helpers.tasks.GOOD`). Return 1 for "very … good" and "not … bad", else 0. (The
+# course's version is `helpers.tasks.negation_labels`.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex1_sentiment_labels", "locked": false, "schema_version": 3, "solution": true}
-def sentiment_labels(tokens, lag):
+# %% nbgrader={"grade": false, "grade_id": "ex1_negation_labels", "locked": false, "schema_version": 3, "solution": true}
+def negation_labels(tokens, lag):
     """Sentiment of each sentence of the negation task.
 
     Args:
-        tokens: int array of shape (N, T); the modifier (tasks.NOT / tasks.VERY) is at T - 1 - lag,
-            the final word (tasks.BAD / tasks.GOOD) at T - 1.
+        tokens: int array of shape (N, T); the modifier (helpers.tasks.NOT / helpers.tasks.VERY) is at T - 1 - lag,
+            the final word (helpers.tasks.BAD / helpers.tasks.GOOD) at T - 1.
         lag: k, steps from the modifier to the final word.
 
     Returns:
@@ -108,28 +110,29 @@ def sentiment_labels(tokens, lag):
     ### BEGIN SOLUTION
     tokens = np.asarray(tokens)
     last = tokens.shape[1] - 1
-    is_very = tokens[:, last - lag] == tasks.VERY
-    is_good = tokens[:, last] == tasks.GOOD
+    is_very = tokens[:, last - lag] == helpers.tasks.VERY
+    is_good = tokens[:, last] == helpers.tasks.GOOD
     return (is_very == is_good).astype(int)
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex1_sentiment_labels", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check sentiment_labels on the four combinations and on generated sentences."""
-_V, _N, _G, _B, _f = tasks.VERY, tasks.NOT, tasks.GOOD, tasks.BAD, tasks.FIRST_FILLER
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_negation_labels", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""Check negation_labels on the four combinations and on generated sentences."""
+import helpers.tasks
+_V, _N, _G, _B, _f = helpers.tasks.VERY, helpers.tasks.NOT, helpers.tasks.GOOD, helpers.tasks.BAD, helpers.tasks.FIRST_FILLER
 _four = np.array([[_f, _V, _f, _f, _G], [_f, _N, _f, _f, _G], [_f, _V, _f, _f, _B], [_f, _N, _f, _f, _B]])
-np.testing.assert_array_equal(sentiment_labels(_four, 3), [1, 0, 0, 1], err_msg=(
+np.testing.assert_array_equal(negation_labels(_four, 3), [1, 0, 0, 1], err_msg=(
     "very good -> 1, not good -> 0, very bad -> 0, not bad -> 1 (the modifier is 3 steps before the last word)"))
-_tok, _lab = tasks.make_negation_task(200, lag=7, seed=11)
-np.testing.assert_array_equal(sentiment_labels(_tok, 7), _lab, err_msg=(
+_tok, _lab = helpers.tasks.make_negation_task(200, lag=7, seed=11)
+np.testing.assert_array_equal(negation_labels(_tok, 7), _lab, err_msg=(
     "labels of make_negation_task(200, lag=7): is the modifier read at position T - 1 - lag?"))
 ### BEGIN HIDDEN TESTS
 for _lag, _prefix in [(1, 0), (2, 9), (30, 4), (15, 1)]:
-    _tk, _lb = tasks.make_negation_task(64, lag=_lag, prefix=_prefix, seed=_lag)
-    _got = np.asarray(sentiment_labels(_tk, _lag)).reshape(-1)
-    np.testing.assert_array_equal(_got, tasks.negation_labels(_tk, _lag), err_msg=f"lag={_lag}, prefix={_prefix}")
-_single, _ = tasks.make_negation_task(1, lag=4, prefix=0, seed=3)
-assert np.asarray(sentiment_labels(_single, 4)).shape == (1,), "a batch of one sentence gives shape (1,)"
+    _tk, _lb = helpers.tasks.make_negation_task(64, lag=_lag, prefix=_prefix, seed=_lag)
+    _got = np.asarray(negation_labels(_tk, _lag)).reshape(-1)
+    np.testing.assert_array_equal(_got, helpers.tasks.negation_labels(_tk, _lag), err_msg=f"lag={_lag}, prefix={_prefix}")
+_single, _ = helpers.tasks.make_negation_task(1, lag=4, prefix=0, seed=3)
+assert np.asarray(negation_labels(_single, 4)).shape == (1,), "a batch of one sentence gives shape (1,)"
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -177,10 +180,10 @@ accuracy = {m: {} for m in MODELS}
 train_seconds = 0.0
 t_start = time.perf_counter()
 for lag in LAGS:
-    x_tr, y_tr = tasks.make_negation_task(1024, lag, seed=1)
-    x_te, y_te = tasks.make_negation_task(1000, lag, seed=2)
+    x_tr, y_tr = helpers.tasks.make_negation_task(1024, lag, seed=1)
+    x_te, y_te = helpers.tasks.make_negation_task(1000, lag, seed=2)
     for name in MODELS:
-        model, _, seconds = train_sequence_classifier(name, x_tr, y_tr, vocab_size=tasks.VOCAB_SIZE, **BUDGET)
+        model, _, seconds = train_sequence_classifier(name, x_tr, y_tr, vocab_size=helpers.tasks.VOCAB_SIZE, **BUDGET)
         accuracy[name][lag] = model.evaluate(x_te, y_te, verbose=0, batch_size=1000)[1]
         train_seconds += seconds
 print(f"{len(LAGS) * len(MODELS)} models in {time.perf_counter() - t_start:.1f} s ({train_seconds:.1f} s of it training)")
@@ -221,7 +224,7 @@ plt.show()
 # architecture can represent: an LSTM (and a SimpleRNN) with suitable weights can carry a bit over
 # any lag; the question is whether gradient descent finds those weights within the budget.
 #
-# *Try it yourself* (after the lesson, it takes a minute): `tasks.make_negation_task(n, lag, flip=False)`
+# *Try it yourself* (after the lesson, it takes a minute): `helpers.tasks.make_negation_task(n, lag, flip=False)`
 # makes a pure-memory variant in which the last word is always "good" and the label is just the
 # modifier. Does the table change? Or give every model more epochs, or several seeds.
 
@@ -268,6 +271,7 @@ assert first_lag_at_chance(_t, "LSTM") == 50, (
 assert first_lag_at_chance(_t, "GRU") is None, "GRU never drops to chance + tol: return None"
 assert first_lag_at_chance({"m": {3: 0.75}}, "m", chance=0.5, tol=0.25) == 3, "accuracy == chance + tol counts as chance"
 ### BEGIN HIDDEN TESTS
+import helpers.tasks
 assert first_lag_at_chance(_t, "GRU", chance=0.5, tol=0.35) == 50, "a larger tol reaches 0.8 at lag 50"
 assert first_lag_at_chance(_t, "SimpleRNN", tol=0.0) == 50, "tol=0: 0.5 at lag 50 is the first <= 0.5"
 assert first_lag_at_chance({"x": {8: 0.3, 2: 0.9}}, "x", chance=0.25, tol=0.05) == 8, "other chance level"
@@ -275,7 +279,7 @@ _df = pd.DataFrame({"LSTM": [1.0, 0.98, 0.5], "GRU": [0.99, 0.49, 0.5]}, index=[
 assert first_lag_at_chance(_df, "GRU") == 10, "works on a DataFrame with lags as index"
 assert first_lag_at_chance(_df, "LSTM") == 40
 _rand = {"m": {int(k): float(a) for k, a in zip(np.random.default_rng(4).permutation(50) + 1, np.random.default_rng(5).random(50))}}
-assert first_lag_at_chance(_rand, "m") == tasks.first_lag_at_chance(_rand, "m"), "agrees with helpers.tasks"
+assert first_lag_at_chance(_rand, "m") == helpers.tasks.first_lag_at_chance(_rand, "m"), "agrees with helpers.tasks"
 ### END HIDDEN TESTS
 
 # %%
@@ -358,8 +362,8 @@ plt.show()
 # %%
 lstm_ok = [k for k in LAGS if accuracy["LSTM"][k] > 0.9]
 probe_lag = max(lstm_ok) if lstm_ok else LAGS[0]  # the longest lag the LSTM solved above
-x_tr, y_tr = tasks.make_negation_task(1024, probe_lag, seed=1)
-x_te, y_te = tasks.make_negation_task(1000, probe_lag, seed=2)
+x_tr, y_tr = helpers.tasks.make_negation_task(1024, probe_lag, seed=1)
+x_te, y_te = helpers.tasks.make_negation_task(1000, probe_lag, seed=2)
 variants = {
     "default (from the table)": {},
     "unit_forget_bias=False": dict(unit_forget_bias=False),
@@ -372,7 +376,7 @@ for label, change in variants.items():
         failures[label] = accuracy["LSTM"][probe_lag]
         continue
     settings = {**BUDGET, **change}
-    model, _, _ = train_sequence_classifier("LSTM", x_tr, y_tr, vocab_size=tasks.VOCAB_SIZE, **settings)
+    model, _, _ = train_sequence_classifier("LSTM", x_tr, y_tr, vocab_size=helpers.tasks.VOCAB_SIZE, **settings)
     failures[label] = model.evaluate(x_te, y_te, verbose=0, batch_size=1000)[1]
 print(f"LSTM at lag {probe_lag}:")
 for label, acc in failures.items():
