@@ -51,9 +51,10 @@ rng = seed_everything(0)
 from helpers.plotting import use_course_style, plot_forecasts, plot_error_by_horizon
 use_course_style()
 
-from helpers import baselines, metrics
-from helpers.data import (load_elecdemand, load_elecdaily, make_windows, chronological_split,
-                          fit_scaler, apply_scaler, invert_scaler)
+import helpers.baselines
+import helpers.data
+import helpers.metrics
+from helpers.data import load_elecdemand, load_elecdaily, fit_scaler, apply_scaler, invert_scaler
 
 # %% [markdown]
 # ## 1. The data: a year of electricity demand in Victoria
@@ -175,11 +176,11 @@ frame.head(3)
 #
 # ## Exercise 1 — a chronological split (2 points)
 #
-# Write `chrono_split(data, n_val, n_test)`: the last `n_test` steps are the test part, the `n_val` steps
+# Write `chronological_split(data, n_val, n_test)`: the last `n_test` steps are the test part, the `n_val` steps
 # before them the validation part, everything earlier the training part. No shuffling.
 
-# %% nbgrader={"grade": false, "grade_id": "ex1_chrono_split", "locked": false, "schema_version": 3, "solution": true}
-def chrono_split(data, n_val, n_test):
+# %% nbgrader={"grade": false, "grade_id": "ex1_chronological_split", "locked": false, "schema_version": 3, "solution": true}
+def chronological_split(data, n_val, n_test):
     """Split an array in time order into (train, val, test).
 
     Args:
@@ -206,27 +207,27 @@ def chrono_split(data, n_val, n_test):
 
 # %%
 toy = np.arange(10)
-print(chrono_split(toy, n_val=2, n_test=3))
+print(chronological_split(toy, n_val=2, n_test=3))
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex1_chrono_split", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""chrono_split keeps time order: train first, then validation, then test, nothing shuffled."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_chronological_split", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""chronological_split keeps time order: train first, then validation, then test, nothing shuffled."""
 series = np.arange(20.0).reshape(10, 2)
-tr_part, va_part, te_part = chrono_split(series, 2, 3)
+tr_part, va_part, te_part = chronological_split(series, 2, 3)
 assert len(tr_part) == 5 and len(va_part) == 2 and len(te_part) == 3, (
     f"sizes should be 5, 2, 3 for T=10, n_val=2, n_test=3; got {len(tr_part)}, {len(va_part)}, {len(te_part)}")
 np.testing.assert_array_equal(tr_part, series[:5], err_msg="train must be the FIRST T - n_val - n_test steps, in order")
 np.testing.assert_array_equal(va_part, series[5:7], err_msg="validation must follow right after train")
 np.testing.assert_array_equal(te_part, series[7:], err_msg="test must be the LAST n_test steps (the most recent data)")
 ### BEGIN HIDDEN TESTS
-from helpers.data import chronological_split as _ref_split
+import helpers.data
 _gen = np.random.default_rng(7)
 for _shape, _nv, _nt in [((50,), 5, 7), ((33, 4), 0, 3), ((12, 1), 4, 0), ((8,), 3, 4)]:
     _x = _gen.normal(size=_shape)
-    for _mine, _ref in zip(chrono_split(_x, _nv, _nt), _ref_split(_x, _nv, _nt)):
-        np.testing.assert_array_equal(_mine, _ref, err_msg=f"disagrees with the reference for shape {_shape}")
+    for _mine, _want in zip(chronological_split(_x, _nv, _nt), helpers.data.chronological_split(_x, _nv, _nt)):
+        np.testing.assert_array_equal(_mine, _want, err_msg=f"disagrees with the reference for shape {_shape}")
 _split_raised = False
 try:
-    chrono_split(np.arange(5.0), 3, 2)
+    chronological_split(np.arange(5.0), 3, 2)
 except ValueError as _split_err:
     _split_raised = True
 assert _split_raised, "n_val + n_test = T leaves no training data: raise ValueError"
@@ -238,7 +239,7 @@ assert _split_raised, "n_val + n_test = T leaves no training data: raise ValueEr
 
 # %%
 N_VAL = N_TEST = 61 * 24
-train_df, val_df, test_df = chronological_split(frame, N_VAL, N_TEST)
+train_df, val_df, test_df = helpers.data.chronological_split(frame, N_VAL, N_TEST)
 for name, part in [("train", train_df), ("validation", val_df), ("test", test_df)]:
     print(f"{name:>10}: {part.index[0]:%d %b %H:%M} → {part.index[-1]:%d %b %H:%M}  ({len(part)} hours)")
 
@@ -294,16 +295,16 @@ np.testing.assert_allclose(tr_s.mean(axis=0), [0.0, 0.0], atol=1e-12, err_msg="s
 np.testing.assert_allclose(va_s, [[(7.0 - 3.0) / np.std([1.0, 3.0, 5.0]), 2.0]],
                            err_msg="validation must be scaled with the TRAINING mean and std, not its own")
 ### BEGIN HIDDEN TESTS
-from helpers.data import fit_scaler as _ref_fit, apply_scaler as _ref_apply
+import helpers.data
 _g = np.random.default_rng(3)
 for _d in [1, 4]:
     _a, _b, _c = _g.normal(2, 3, (40, _d)), _g.normal(5, 1, (9, _d)), _g.normal(-4, 2, (1, _d))
     _out = scale_train_only(_a, _b, _c)
-    _m, _s = _ref_fit(_a)
+    _m, _s = helpers.data.fit_scaler(_a)
     np.testing.assert_allclose(_out[3], _m, err_msg="mean disagrees with helpers.data.fit_scaler")
     np.testing.assert_allclose(_out[4], _s, err_msg="std disagrees with helpers.data.fit_scaler")
     for _got, _part in zip(_out[:3], (_a, _b, _c)):
-        np.testing.assert_allclose(_got, _ref_apply(_part, _m, _s), err_msg="scaled values disagree with the reference")
+        np.testing.assert_allclose(_got, helpers.data.apply_scaler(_part, _m, _s), err_msg="scaled values disagree with the reference")
 _one = scale_train_only(np.arange(6.0), np.arange(2.0), np.arange(3.0))
 np.testing.assert_allclose(_one[3], 2.5, err_msg="1-D input: the mean is a scalar")
 ### END HIDDEN TESTS
@@ -343,7 +344,7 @@ T_toy = 3
 ds = keras.utils.timeseries_dataset_from_array(data=toy[:-1], targets=toy[T_toy:], sequence_length=T_toy,
                                                batch_size=16, shuffle=False)
 x_k, y_k = next(iter(ds))
-x_ref, y_ref = make_windows(toy, window=T_toy, horizon=1)
+x_ref, y_ref = helpers.data.make_windows(toy, window=T_toy, horizon=1)
 print("Keras windows      :", x_k.numpy()[:3].tolist(), "→ targets", y_k.numpy()[:3].tolist())
 print("make_windows       :", x_ref[:3, :, 0].tolist(), "→ targets", y_ref[:3, 0].tolist())
 assert np.array_equal(x_k.numpy(), x_ref[:, :, 0]) and np.array_equal(y_k.numpy(), y_ref[:, 0])
@@ -358,18 +359,21 @@ print("targets=toy[T-1:]  :", x_w.numpy()[:3].tolist(), "→ targets", y_w.numpy
 # %% [markdown]
 # ## Exercise 3 — cut (window → horizon) pairs (2 points)
 #
-# Write `windows_xy(series, window, horizon)` for a series of shape (L, D) whose column 0 is the target:
-# `X[n] = series[n : n + window]` (all D features) and `Y[n] = series[n + window : n + window + horizon, 0]`.
-# A loop is fine; mind both ends.
+# Write `make_windows(series, window, horizon, target)` for a series of shape (L, D), where `target` is the
+# index of the column to forecast: `X[n] = series[n : n + window]` (all D features) and
+# `Y[n] = series[n + window : n + window + horizon, target]`. This is lesson 01's `make_windows` for D
+# features, with the target column chosen: the same as `helpers.data.make_windows(series, window, horizon,
+# target=target)`. A loop is fine; mind both ends.
 
-# %% nbgrader={"grade": false, "grade_id": "ex3_windows_xy", "locked": false, "schema_version": 3, "solution": true}
-def windows_xy(series, window, horizon):
-    """Cut a multivariate series into input windows and multi-step targets of column 0.
+# %% nbgrader={"grade": false, "grade_id": "ex3_make_windows", "locked": false, "schema_version": 3, "solution": true}
+def make_windows(series, window, horizon, target):
+    """Cut a multivariate series into input windows and multi-step targets of one column.
 
     Args:
-        series: array of shape (L, D); column 0 is the value to forecast.
+        series: array of shape (L, D).
         window: input steps per window, T.
         horizon: future steps per target, H.
+        target: index of the column to forecast.
 
     Returns:
         X of shape (N, T, D) and Y of shape (N, H), with N = L - T - H + 1.
@@ -378,42 +382,45 @@ def windows_xy(series, window, horizon):
     arr = np.asarray(series)
     n_windows = len(arr) - window - horizon + 1
     inputs = np.stack([arr[n:n + window] for n in range(n_windows)])
-    outputs = np.stack([arr[n + window:n + window + horizon, 0] for n in range(n_windows)])
+    outputs = np.stack([arr[n + window:n + window + horizon, target] for n in range(n_windows)])
     return inputs, outputs
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex3_windows_xy", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""windows_xy pairs each window with the H values right after it (no off-by-one), and makes every window."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex3_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""make_windows pairs each window with the H values of the target column right after it (no off-by-one), and makes every window."""
 seq = np.stack([np.arange(10.0), 100 + np.arange(10.0)], axis=1)  # (10, 2); column 0 is the target
-X_toy, Y_toy = windows_xy(seq, window=3, horizon=2)
+X_toy, Y_toy = make_windows(seq, window=3, horizon=2, target=0)
 assert X_toy.shape == (6, 3, 2), f"expected X of shape (N, T, D) = (6, 3, 2) with N = 10 - 3 - 2 + 1; got {X_toy.shape}"
 assert Y_toy.shape == (6, 2), f"expected Y of shape (N, H) = (6, 2); got {Y_toy.shape}"
 np.testing.assert_array_equal(X_toy[0], seq[:3], err_msg="window 0 is rows 0, 1, 2 with all features")
 np.testing.assert_array_equal(Y_toy[0], [3.0, 4.0],
                               err_msg="the first target is the step RIGHT AFTER the window (3), not its last step (2)")
 np.testing.assert_array_equal(Y_toy[-1], [8.0, 9.0], err_msg="the last window must end with the series' last value")
+np.testing.assert_array_equal(make_windows(seq, window=3, horizon=2, target=1)[1][0], [103.0, 104.0],
+                              err_msg="target=1: the targets come from column 1")
 ### BEGIN HIDDEN TESTS
+import helpers.data
 _rs = np.random.default_rng(11)
-for _L, _D, _T, _H in [(30, 3, 5, 4), (7, 1, 6, 1), (25, 2, 1, 1), (40, 5, 12, 24 - 12)]:
+for _L, _D, _T, _H, _tgt in [(30, 3, 5, 4, 2), (7, 1, 6, 1, 0), (25, 2, 1, 1, -1), (40, 5, 12, 24 - 12, 0)]:
     _ser = _rs.normal(size=(_L, _D))
-    _Xm, _Ym = windows_xy(_ser, _T, _H)
-    _Xr, _Yr = make_windows(_ser, _T, _H, target=0)
+    _Xm, _Ym = make_windows(_ser, _T, _H, _tgt)
+    _Xr, _Yr = helpers.data.make_windows(_ser, _T, _H, target=_tgt)
     assert _Xm.shape == _Xr.shape and _Ym.shape == _Yr.shape, f"shapes differ from make_windows for L={_L}, T={_T}, H={_H}"
     np.testing.assert_allclose(_Xm, _Xr, err_msg="inputs disagree with helpers.data.make_windows")
     np.testing.assert_allclose(_Ym, _Yr, err_msg="targets disagree with helpers.data.make_windows")
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# Now the real windows, with the reference `make_windows`: **T = 168** hours (one week) of history per
+# Now the real windows, with the reference `helpers.data.make_windows`: **T = 168** hours (one week) of history per
 # forecast origin — the baselines need a week of it — and **H = 24**. Each split is windowed on its own,
 # so no target crosses a split boundary.
 
 # %%
 T_IN, H_OUT = 168, 24
-Xtr, Ytr = make_windows(z_train, T_IN, H_OUT, target=0)
-Xva, Yva = make_windows(z_val, T_IN, H_OUT, target=0)
-Xte, Yte = make_windows(z_test, T_IN, H_OUT, target=0)
+Xtr, Ytr = helpers.data.make_windows(z_train, T_IN, H_OUT, target=0)
+Xva, Yva = helpers.data.make_windows(z_val, T_IN, H_OUT, target=0)
+Xte, Yte = helpers.data.make_windows(z_test, T_IN, H_OUT, target=0)
 to_gw = lambda z: invert_scaler(z, mean[0], std[0])        # scaled demand → GW
 Ytr_gw, Yva_gw, Yte_gw = to_gw(Ytr), to_gw(Yva), to_gw(Yte)
 hist_tr, hist_va, hist_te = to_gw(Xtr[:, :, 0]), to_gw(Xva[:, :, 0]), to_gw(Xte[:, :, 0])  # past demand, GW
@@ -439,7 +446,7 @@ def nearest_neighbour_forecast(X_fit, Y_fit, X_query):
 
 Xd_tr, Xd_te = Xtr[:, :, 0], Xte[:, :, 0]                    # demand only, scaled, (N, 168)
 P_chrono, _ = nearest_neighbour_forecast(Xd_tr, Ytr, Xd_te)
-mae_chrono = metrics.mae(Yte_gw, to_gw(P_chrono))
+mae_chrono = helpers.metrics.mae(Yte_gw, to_gw(P_chrono))
 
 # the wrong way: pool all windows of the year, shuffle, hold out 15 % at random
 X_all = np.concatenate([Xtr, Xva, Xte])[:, :, 0]
@@ -448,7 +455,7 @@ perm = np.random.default_rng(0).permutation(len(X_all))
 n_hold = int(0.15 * len(X_all))
 hold, fit = perm[:n_hold], perm[n_hold:]
 P_random, nn = nearest_neighbour_forecast(X_all[fit], Y_all[fit], X_all[hold])
-mae_random = metrics.mae(to_gw(Y_all[hold]), to_gw(P_random))
+mae_random = helpers.metrics.mae(to_gw(Y_all[hold]), to_gw(P_random))
 gap = np.abs(fit[nn] - hold)        # how far in time (windows = hours) the neighbour found is
 print(f"1-NN MAE, chronological split (honest): {mae_chrono:.3f} GW")
 print(f"1-NN MAE, random split (leaky)        : {mae_random:.3f} GW  "
@@ -493,11 +500,12 @@ print(f"random split: the neighbour is within 2 hours of the query for {np.mean(
 #
 # ## Exercise 4 — RMSE and MASE (3 points)
 #
-# Write `rmse_score(y_true, y_pred)` and `mase_score(y_true, y_pred, y_train, m)` as defined above. The
-# MASE scale $q$ comes from `y_train` (1-D) only, with lag `m`.
+# Write `rmse(y_true, y_pred)` and `mase(y_true, y_pred, y_train, m)` as defined above. The
+# MASE scale $q$ comes from `y_train` (1-D) only, with lag `m`. (The course's versions are
+# `helpers.metrics.rmse` and `helpers.metrics.mase`.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex4_mase_score", "locked": false, "schema_version": 3, "solution": true}
-def rmse_score(y_true, y_pred):
+# %% nbgrader={"grade": false, "grade_id": "ex4_mase", "locked": false, "schema_version": 3, "solution": true}
+def rmse(y_true, y_pred):
     """Root mean squared error over all entries.
 
     Args:
@@ -513,7 +521,7 @@ def rmse_score(y_true, y_pred):
     ### END SOLUTION
 
 
-def mase_score(y_true, y_pred, y_train, m):
+def mase(y_true, y_pred, y_train, m):
     """Mean absolute scaled error.
 
     Args:
@@ -533,51 +541,53 @@ def mase_score(y_true, y_pred, y_train, m):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex4_mase_score", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""mase_score divides the forecast MAE by the in-sample seasonal-naive MAE (lag m) of the TRAINING series."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex4_mase", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""mase divides the forecast MAE by the in-sample seasonal-naive MAE (lag m) of the TRAINING series."""
 ytr_toy = np.array([1.0, 5.0, 2.0, 6.0, 4.0, 5.0])   # seasonal naive (m=2) errors: 1, 1, 2, 1 → q = 1.25
 yt_toy = np.array([[3.0, 8.0], [1.0, 1.0]])
 yp_toy = np.array([[4.0, 6.0], [1.0, 2.0]])            # |errors| = 1, 2, 0, 1 → MAE = 1.0
-got = mase_score(yt_toy, yp_toy, ytr_toy, 2)
+got = mase(yt_toy, yp_toy, ytr_toy, 2)
 assert not np.isclose(got, 1.0 / np.mean(np.abs(np.diff(ytr_toy)))), (
     "MASE here uses the SEASONAL naive (lag m = 2), not the non-seasonal naive (lag 1), to scale")
 np.testing.assert_allclose(got, 1.0 / 1.25, err_msg="expected MAE / q = 1.0 / 1.25 = 0.8")
 ### BEGIN HIDDEN TESTS
+import helpers.metrics
 _gm = np.random.default_rng(5)
 _train_series = np.sin(np.arange(300) * 2 * np.pi / 24) + 0.3 * _gm.normal(size=300)
 _true_m = _gm.normal(size=(17, 24)) * 3
 _pred_m = _true_m + _gm.normal(size=(17, 24))
 for _lag in [1, 24, 168]:
-    np.testing.assert_allclose(mase_score(_true_m, _pred_m, _train_series, _lag),
-                               metrics.mase(_true_m, _pred_m, _train_series, _lag), rtol=1e-10,
+    np.testing.assert_allclose(mase(_true_m, _pred_m, _train_series, _lag),
+                               helpers.metrics.mase(_true_m, _pred_m, _train_series, _lag), rtol=1e-10,
                                err_msg=f"disagrees with helpers.metrics.mase for m={_lag}")
-np.testing.assert_allclose(mase_score(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
-                           metrics.mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
+np.testing.assert_allclose(mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
+                           helpers.metrics.mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
                            err_msg="a single forecast (N = H = 1) must work too")
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex4_rmse_score", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-"""rmse_score is the square ROOT of the mean squared error (same units as y, never below the MAE)."""
-np.testing.assert_allclose(rmse_score(np.array([[0.0, 0.0]]), np.array([[3.0, -4.0]])), np.sqrt(12.5),
+# %% nbgrader={"grade": true, "grade_id": "test_ex4_rmse", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+"""rmse is the square ROOT of the mean squared error (same units as y, never below the MAE)."""
+np.testing.assert_allclose(rmse(np.array([[0.0, 0.0]]), np.array([[3.0, -4.0]])), np.sqrt(12.5),
                            err_msg="errors 3 and -4: mean squared error 12.5, RMSE sqrt(12.5) = 3.54 (did you forget the sqrt?)")
 ### BEGIN HIDDEN TESTS
+import helpers.metrics
 _gr = np.random.default_rng(21)
 for _shape in [(1, 1), (7, 24), (50,)]:
     _ta, _pa = _gr.normal(size=_shape), _gr.normal(size=_shape) * 2
-    np.testing.assert_allclose(rmse_score(_ta, _pa), metrics.rmse(_ta, _pa), rtol=1e-12,
+    np.testing.assert_allclose(rmse(_ta, _pa), helpers.metrics.rmse(_ta, _pa), rtol=1e-12,
                                err_msg=f"disagrees with helpers.metrics.rmse for shape {_shape}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
 # ## Exercise 5 — the seasonal naive forecast (2 points)
 #
-# Write `seasonal_naive_forecast(history, horizon, m)`: for windows `history` of shape (N, T) (last
+# Write `seasonal_naive(history, horizon, m)`: for windows `history` of shape (N, T) (last
 # column = $y_t$, T ≥ m) return (N, horizon) with $\hat y_{t+h} = y_{t+h-m}$, repeating the last season when
 # `horizon > m`. Vectorised: no loop over the N windows. Careful with the lag: with hourly data "the same
-# hour yesterday" is 24 steps back, not 23.
+# hour yesterday" is 24 steps back, not 23. (The course's version is `helpers.baselines.seasonal_naive`.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex5_seasonal_naive_forecast", "locked": false, "schema_version": 3, "solution": true}
-def seasonal_naive_forecast(history, horizon, m):
+# %% nbgrader={"grade": false, "grade_id": "ex5_seasonal_naive", "locked": false, "schema_version": 3, "solution": true}
+def seasonal_naive(history, horizon, m):
     """Seasonal naive forecasts for a batch of windows.
 
     Args:
@@ -596,20 +606,21 @@ def seasonal_naive_forecast(history, horizon, m):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex5_seasonal_naive_forecast", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""seasonal_naive_forecast copies the value exactly one season back, and repeats the season beyond m steps."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex5_seasonal_naive", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""seasonal_naive copies the value exactly one season back, and repeats the season beyond m steps."""
 hist_toy = np.arange(10.0)[None, :]       # y_t = 9 is the last value
-f_toy = seasonal_naive_forecast(hist_toy, 6, 4)
+f_toy = seasonal_naive(hist_toy, 6, 4)
 assert f_toy.shape == (1, 6), f"expected shape (N, H) = (1, 6); got {f_toy.shape}"
 np.testing.assert_array_equal(f_toy[0, :4], [6.0, 7.0, 8.0, 9.0],
                               err_msg="y_{t+1} should be y_{t+1-m} = y_6 (value 6): check the lag is m, not m - 1")
 np.testing.assert_array_equal(f_toy[0, 4:], [6.0, 7.0],
                               err_msg="for h > m the last season repeats: y_{t+5} = y_{t+5-8} = 6")
 ### BEGIN HIDDEN TESTS
+import helpers.baselines
 _gs = np.random.default_rng(9)
 for _N, _Tlen, _Hs, _ms in [(5, 48, 24, 24), (1, 24, 24, 24), (3, 200, 24, 168), (4, 30, 50, 7), (2, 5, 3, 1)]:
     _hist = _gs.normal(size=(_N, _Tlen))
-    np.testing.assert_array_equal(seasonal_naive_forecast(_hist, _Hs, _ms), baselines.seasonal_naive(_hist, _Hs, _ms),
+    np.testing.assert_array_equal(seasonal_naive(_hist, _Hs, _ms), helpers.baselines.seasonal_naive(_hist, _Hs, _ms),
                                   err_msg=f"disagrees with helpers.baselines.seasonal_naive for N={_N}, T={_Tlen}, H={_Hs}, m={_ms}")
 ### END HIDDEN TESTS
 
@@ -622,19 +633,19 @@ M_SEASON = 24
 results = {}
 
 def evaluate(name, forecast_gw, truth_gw=Yte_gw):
-    results[name] = {"MAE (GW)": metrics.mae(truth_gw, forecast_gw),
-                     "RMSE (GW)": metrics.rmse(truth_gw, forecast_gw),
-                     "MASE": metrics.mase(truth_gw, forecast_gw, y_train, M_SEASON)}
+    results[name] = {"MAE (GW)": helpers.metrics.mae(truth_gw, forecast_gw),
+                     "RMSE (GW)": helpers.metrics.rmse(truth_gw, forecast_gw),
+                     "MASE": helpers.metrics.mase(truth_gw, forecast_gw, y_train, M_SEASON)}
     return forecast_gw
 
 forecasts = {
-    "last value": evaluate("last value", baselines.last_value(hist_te, H_OUT)),
-    "seasonal naive (yesterday)": evaluate("seasonal naive (yesterday)", baselines.seasonal_naive(hist_te, H_OUT, 24)),
-    "seasonal naive (last week)": evaluate("seasonal naive (last week)", baselines.seasonal_naive(hist_te, H_OUT, 168)),
-    "moving average (24 h)": evaluate("moving average (24 h)", baselines.moving_average(hist_te, H_OUT, 24)),
-    "EMA (keep 0.9)": evaluate("EMA (keep 0.9)", baselines.exponential_moving_average(hist_te, H_OUT, keep=0.9)),
+    "last value": evaluate("last value", helpers.baselines.last_value(hist_te, H_OUT)),
+    "seasonal naive (yesterday)": evaluate("seasonal naive (yesterday)", helpers.baselines.seasonal_naive(hist_te, H_OUT, 24)),
+    "seasonal naive (last week)": evaluate("seasonal naive (last week)", helpers.baselines.seasonal_naive(hist_te, H_OUT, 168)),
+    "moving average (24 h)": evaluate("moving average (24 h)", helpers.baselines.moving_average(hist_te, H_OUT, 24)),
+    "EMA (keep 0.9)": evaluate("EMA (keep 0.9)", helpers.baselines.exponential_moving_average(hist_te, H_OUT, keep=0.9)),
 }
-print(f"MASE scale q (training, m = 24): {metrics.seasonal_naive_scale(y_train, M_SEASON):.3f} GW")
+print(f"MASE scale q (training, m = 24): {helpers.metrics.seasonal_naive_scale(y_train, M_SEASON):.3f} GW")
 pd.DataFrame(results).T.round(3)
 
 # %% [markdown]
@@ -668,7 +679,7 @@ A_tr = design(Xtr)
 val_mae = {}
 for lam in [0.1, 1.0, 10.0, 100.0]:
     W_lam = np.linalg.solve(A_tr.T @ A_tr + lam * np.eye(A_tr.shape[1]), A_tr.T @ Ytr)
-    val_mae[lam] = metrics.mae(Yva_gw, to_gw(design(Xva) @ W_lam))
+    val_mae[lam] = helpers.metrics.mae(Yva_gw, to_gw(design(Xva) @ W_lam))
 lam_best = min(val_mae, key=val_mae.get)
 W_ar = np.linalg.solve(A_tr.T @ A_tr + lam_best * np.eye(A_tr.shape[1]), A_tr.T @ Ytr)
 print("validation MAE by lambda:", {k: round(v, 4) for k, v in val_mae.items()}, "→ lambda =", lam_best)
@@ -680,10 +691,10 @@ forecasts["linear AR (48 h, all features)"] = evaluate("linear AR (48 h, all fea
 
 # %%
 z_leaky = [apply_scaler(p, mean_all, std_all) for p in (raw_train, raw_val, raw_test)]
-(Xtr_l, Ytr_l), (Xte_l, _) = (make_windows(z_leaky[i], T_IN, H_OUT, target=0) for i in (0, 2))
+(Xtr_l, Ytr_l), (Xte_l, _) = (helpers.data.make_windows(z_leaky[i], T_IN, H_OUT, target=0) for i in (0, 2))
 A_l = design(Xtr_l)
 W_l = np.linalg.solve(A_l.T @ A_l + lam_best * np.eye(A_l.shape[1]), A_l.T @ Ytr_l)
-mae_leaky = metrics.mae(Yte_gw, invert_scaler(design(Xte_l) @ W_l, mean_all[0], std_all[0]))
+mae_leaky = helpers.metrics.mae(Yte_gw, invert_scaler(design(Xte_l) @ W_l, mean_all[0], std_all[0]))
 print(f"linear AR test MAE, train-only scaler: {results['linear AR (48 h, all features)']['MAE (GW)']:.5f} GW; "
       f"whole-series scaler: {mae_leaky:.5f} GW")
 
@@ -844,7 +855,7 @@ plot_forecasts(times, Yte_gw[week].ravel(), {k: forecasts[k][week].ravel() for k
                title="Day-ahead forecasts issued at midnight, 17–23 November 2014", ylabel="demand (GW)")
 plt.show()
 
-plot_error_by_horizon({k: metrics.error_by_horizon(Yte_gw, forecasts[k]) for k in
+plot_error_by_horizon({k: helpers.metrics.error_by_horizon(Yte_gw, forecasts[k]) for k in
                        ["last value", "seasonal naive (yesterday)", "seasonal naive (last week)",
                         "linear AR (48 h, all features)", "LSTM direct (demand only)",
                         "LSTM direct (+ temperature, work day)", "LSTM recursive (demand only)"]},
@@ -853,7 +864,7 @@ plt.ylim(0, None)
 plt.show()
 for k in ["last value", "seasonal naive (last week)", "linear AR (48 h, all features)",
           "LSTM direct (demand only)", "LSTM recursive (demand only)"]:
-    e = metrics.error_by_horizon(Yte_gw, forecasts[k])
+    e = helpers.metrics.error_by_horizon(Yte_gw, forecasts[k])
     print(f"{k:32s} MAE at h = 1, 6, 12, 24: " + ", ".join(f"{e[h - 1]:.3f}" for h in (1, 6, 12, 24)))
 
 
@@ -895,8 +906,8 @@ def my_forecaster(windows):
     """
     ### BEGIN SOLUTION
     past_demand = np.asarray(windows, dtype=float)[:, :, 0]
-    day_ago = baselines.seasonal_naive(past_demand, 24, 24)
-    week_ago = baselines.seasonal_naive(past_demand, 24, 168)
+    day_ago = helpers.baselines.seasonal_naive(past_demand, 24, 24)
+    week_ago = helpers.baselines.seasonal_naive(past_demand, 24, 168)
     blend = 0.5 * (day_ago + week_ago)
     # how far the last hour sits above its own blended seasonal value, fading with the horizon
     # (y_{t-168} is just outside the window; LastWeekTomorrow at step t - 24 holds it)
@@ -907,27 +918,30 @@ def my_forecaster(windows):
 
 
 # %%
-raw_windows_te, _ = make_windows(raw_test, T_IN, H_OUT, target=0)    # (N, 168, 5), original units
+raw_windows_te, _ = helpers.data.make_windows(raw_test, T_IN, H_OUT, target=0)    # (N, 168, 5), original units
 mine_te = my_forecaster(raw_windows_te)
-print("your test MASE:", round(metrics.mase(Yte_gw, mine_te, y_train, M_SEASON), 3),
+print("your test MASE:", round(helpers.metrics.mase(Yte_gw, mine_te, y_train, M_SEASON), 3),
       " best seasonal naive MASE:", round(results[best_baseline]["MASE"], 3))
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex6_my_forecaster", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """my_forecaster beats the seasonal naive on the held-out test windows: MASE < 1 and MAE 5 % below it."""
+import helpers.baselines
+import helpers.metrics
 pred_te = np.asarray(my_forecaster(raw_windows_te), dtype=float)
 assert pred_te.shape == Yte_gw.shape, f"forecasts must have shape (N, 24) = {Yte_gw.shape}; got {pred_te.shape}"
 assert np.all(np.isfinite(pred_te)), "forecasts contain NaN or inf"
-score_te = metrics.mase(Yte_gw, pred_te, y_train, 24)
+score_te = helpers.metrics.mase(Yte_gw, pred_te, y_train, 24)
 assert score_te < 1.0, f"test MASE is {score_te:.3f}: not better than the in-sample seasonal naive scale"
-bar_te = min(metrics.mae(Yte_gw, baselines.seasonal_naive(raw_windows_te[:, :, 0], 24, m)) for m in (24, 168))
-assert metrics.mae(Yte_gw, pred_te) <= 0.95 * bar_te, (
-    f"test MAE {metrics.mae(Yte_gw, pred_te):.4f} GW is not 5 % below the best seasonal naive ({bar_te:.4f} GW)")
+bar_te = min(helpers.metrics.mae(Yte_gw, helpers.baselines.seasonal_naive(raw_windows_te[:, :, 0], 24, m)) for m in (24, 168))
+assert helpers.metrics.mae(Yte_gw, pred_te) <= 0.95 * bar_te, (
+    f"test MAE {helpers.metrics.mae(Yte_gw, pred_te):.4f} GW is not 5 % below the best seasonal naive ({bar_te:.4f} GW)")
 ### BEGIN HIDDEN TESTS
-_wv, _yv = make_windows(raw_val, T_IN, H_OUT, target=0)
+import helpers.data
+_wv, _yv = helpers.data.make_windows(raw_val, T_IN, H_OUT, target=0)
 _pv = np.asarray(my_forecaster(_wv), dtype=float)
 assert _pv.shape == _yv.shape, "the forecaster must work on any number of windows (validation set)"
-_bar_v = min(metrics.mae(_yv, baselines.seasonal_naive(_wv[:, :, 0], 24, _mm)) for _mm in (24, 168))
-assert metrics.mae(_yv, _pv) <= 0.95 * _bar_v, "on the validation windows it does not beat the seasonal naive by 5 %"
+_bar_v = min(helpers.metrics.mae(_yv, helpers.baselines.seasonal_naive(_wv[:, :, 0], 24, _mm)) for _mm in (24, 168))
+assert helpers.metrics.mae(_yv, _pv) <= 0.95 * _bar_v, "on the validation windows it does not beat the seasonal naive by 5 %"
 _order = np.random.default_rng(1).permutation(len(raw_windows_te))[:200]
 np.testing.assert_allclose(np.asarray(my_forecaster(raw_windows_te[_order]), dtype=float), pred_te[_order],
                            rtol=1e-4, atol=1e-4, err_msg="each forecast must depend only on its own window")
