@@ -54,9 +54,9 @@ from helpers.plotting import use_course_style
 
 use_course_style()
 
-from helpers.lstm import lstm_step_forward
-from helpers.gru import gru_forward
-from helpers.variants import param_count, peephole_lstm_forward, slstm_forward
+import helpers.gru
+import helpers.lstm
+import helpers.variants
 
 print("keras", keras.__version__, "| numpy", np.__version__)
 
@@ -103,13 +103,14 @@ for weight in gru_demo.weights:
 # %% [markdown]
 # ## Exercise 1 — One GRU step that matches Keras (3 points)
 #
-# Implement `gru_cell_forward` for a batch, exactly as `keras.layers.GRU` with `reset_after=True` computes it:
+# Implement `gru_step_forward` for a batch, exactly as `keras.layers.GRU` with `reset_after=True` computes it:
 # blocks in the order z, r, h; the input bias `b[0]` and the recurrent bias `b[1]`; the reset gate multiplies
 # $U_h h_{t-1} + b'_h$ (after the matrix product); $h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \hat h_t$.
-# Use one matrix product for the three input blocks and one for the three recurrent blocks.
+# Use one matrix product for the three input blocks and one for the three recurrent blocks. Return $h_t$ only
+# (the course's version, `helpers.gru.gru_step_forward`, also returns a cache: `h_t, cache`).
 
-# %% nbgrader={"grade": false, "grade_id": "ex1_gru_cell_forward", "locked": false, "schema_version": 3, "solution": true}
-def gru_cell_forward(x_t, h_prev, W, U, b):
+# %% nbgrader={"grade": false, "grade_id": "ex1_gru_step_forward", "locked": false, "schema_version": 3, "solution": true}
+def gru_step_forward(x_t, h_prev, W, U, b):
     """One GRU step as keras.layers.GRU(reset_after=True) computes it.
 
     Args:
@@ -140,39 +141,39 @@ def gru_cell_forward(x_t, h_prev, W, U, b):
 
 # %%
 zero_W, zero_U, zero_b = np.zeros((2, 9)), np.zeros((3, 9)), np.zeros((2, 9))
-print(gru_cell_forward(np.ones((1, 2)), np.full((1, 3), 0.8), zero_W, zero_U, zero_b))  # expect 0.4 0.4 0.4
+print(gru_step_forward(np.ones((1, 2)), np.full((1, 3), 0.8), zero_W, zero_U, zero_b))  # expect 0.4 0.4 0.4
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex1_gru_cell_convention", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_gru_step_forward_convention", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 1: Keras' update convention (z keeps the old state) and the reset-after candidate, by hand."""
 D, H = 2, 3
 W0, U0, b0 = np.zeros((D, 3 * H)), np.zeros((H, 3 * H)), np.zeros((2, 3 * H))
 x0, h_old = np.ones((1, D)), np.full((1, H), 0.8)
-h_half = gru_cell_forward(x0, h_old, W0, U0, b0)
+h_half = gru_step_forward(x0, h_old, W0, U0, b0)
 assert h_half.shape == (1, H), f"h_t must have shape (N, H) = (1, {H}). Received: {np.shape(h_half)}"
 np.testing.assert_allclose(h_half, 0.4, atol=1e-7,
     err_msg="with all weights 0, z = r = 0.5 and the candidate is tanh(0) = 0, so h_t = 0.5 * h_prev")
 b_keep = b0.copy()
 b_keep[0, :H] = 30.0                                  # first block of the input bias: z -> 1
-np.testing.assert_allclose(gru_cell_forward(x0, h_old, W0, U0, b_keep), h_old, atol=1e-6,
+np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_keep), h_old, atol=1e-6,
     err_msg="z -> 1 must keep the old state: Keras uses h_t = z*h_prev + (1-z)*candidate, and z is the FIRST block")
 b_new = b0.copy()
 b_new[0, :H] = -30.0                                  # z -> 0: take the candidate
 b_new[1, 2 * H:] = 2.0                                # recurrent bias of the candidate block
-np.testing.assert_allclose(gru_cell_forward(x0, h_old, W0, U0, b_new), np.tanh(0.5 * 2.0), atol=1e-6,
+np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_new), np.tanh(0.5 * 2.0), atol=1e-6,
     err_msg="with z -> 0 the candidate is tanh(r * (h U_h + b'_h)) = tanh(0.5 * 2): "
             "the reset gate multiplies the recurrent bias too (reset_after=True)")
 ### BEGIN HIDDEN TESTS
 b_flip = np.zeros((2, 3 * H))
 b_flip[1, :H] = 30.0                                  # z -> 1 through the recurrent bias row
-np.testing.assert_allclose(gru_cell_forward(np.zeros((4, D)), np.full((4, H), -0.3), W0, U0, b_flip), -0.3, atol=1e-6)
+np.testing.assert_allclose(gru_step_forward(np.zeros((4, D)), np.full((4, H), -0.3), W0, U0, b_flip), -0.3, atol=1e-6)
 b_cand = np.zeros((2, 3 * H))
 b_cand[0, :H] = -30.0
 b_cand[0, 2 * H:] = 0.7                               # input bias of the candidate is outside r
-np.testing.assert_allclose(gru_cell_forward(x0, h_old, W0, U0, b_cand), np.tanh(0.7), atol=1e-6)
+np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_cand), np.tanh(0.7), atol=1e-6)
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex1_gru_cell_keras", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Exercise 1: one step of gru_cell_forward equals keras.layers.GRU (reset_after=True) on random weights."""
+# %% nbgrader={"grade": true, "grade_id": "test_ex1_gru_step_forward_keras", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+"""Exercise 1: one step of gru_step_forward equals keras.layers.GRU (reset_after=True) on random weights."""
 rng_k = np.random.default_rng(11)
 N, D, H = 4, 3, 5
 gru_layer = keras.layers.GRU(H)                       # reset_after=True: Keras' default
@@ -182,19 +183,19 @@ gru_layer.set_weights([W_k, U_k, b_k])
 x_k = rng_k.normal(size=(N, 1, D)).astype("float32")
 h_prev_k = rng_k.normal(size=(N, H)).astype("float32")
 h_keras = keras.ops.convert_to_numpy(gru_layer(x_k, initial_state=[h_prev_k]))
-h_mine = gru_cell_forward(x_k[:, 0], h_prev_k, W_k, U_k, b_k)
+h_mine = gru_step_forward(x_k[:, 0], h_prev_k, W_k, U_k, b_k)
 assert np.shape(h_mine) == (N, H), f"h_t must have shape (N, H) = ({N}, {H}). Received: {np.shape(h_mine)}"
 np.testing.assert_allclose(h_mine, h_keras, atol=1e-5,
     err_msg="differs from keras.layers.GRU: check the block order z, r, h, that b[1] is added to h_prev @ U, "
             "and that r multiplies (h_prev @ U_h + b'_h), not h_prev")
 ### BEGIN HIDDEN TESTS
-from helpers.gru import gru_step_forward as reference_gru_step
+import helpers.gru
 for n_, d_, h_ in [(1, 1, 1), (7, 2, 9), (2, 6, 4)]:
     gen = np.random.default_rng(100 + n_ * d_ * h_)
     args = (gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(scale=1.5, size=(d_, 3 * h_)),
             gen.normal(scale=1.5, size=(h_, 3 * h_)), gen.normal(size=(2, 3 * h_)))
-    expected_h, _ = reference_gru_step(*args)
-    np.testing.assert_allclose(gru_cell_forward(*args), expected_h, rtol=1e-7, atol=1e-10)
+    expected_h, _ = helpers.gru.gru_step_forward(*args)
+    np.testing.assert_allclose(gru_step_forward(*args), expected_h, rtol=1e-7, atol=1e-10)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -209,7 +210,7 @@ for reset_after in (True, False):
     weights = [rng.normal(scale=0.7, size=w.shape).astype("float32") for w in layer.get_weights()]
     layer.set_weights(weights)
     h_keras = keras.ops.convert_to_numpy(layer(x_seq))           # (N, T, H)
-    h_numpy, _ = gru_forward(x_seq, np.zeros((4, 6), "float32"), *weights, reset_after=reset_after)
+    h_numpy, _ = helpers.gru.gru_forward(x_seq, np.zeros((4, 6), "float32"), *weights, reset_after=reset_after)
     print(f"reset_after={reset_after!s:5}  bias shape {weights[2].shape}  max |NumPy - Keras| = "
           f"{np.abs(h_numpy - h_keras).max():.2e}")
 
@@ -270,7 +271,7 @@ for D, H in [(1, 32), (8, 32), (8, 128), (64, 256)]:
     lstm_layer.build((None, 10, D))
     gru_layer.build((None, 10, D))
     n_lstm, n_gru = lstm_layer.count_params(), gru_layer.count_params()
-    assert n_lstm == param_count("lstm", D, H) and n_gru == param_count("gru", D, H)
+    assert n_lstm == helpers.variants.param_count("lstm", D, H) and n_gru == helpers.variants.param_count("gru", D, H)
     print(f"{D:>3} {H:>4} | {n_lstm:>7} {n_gru:>7} {n_gru / n_lstm:>9.3f}")
 
 
@@ -312,10 +313,11 @@ for D, H in [(1, 32), (8, 32), (8, 128), (64, 256)]:
 #
 # ## Exercise 3 — A peephole LSTM cell (3 points)
 #
-# Implement `peephole_lstm_cell_forward`. Mind which cell state each gate sees.
+# Implement `peephole_lstm_step_forward`, returning `(h_t, c_t)`. Mind which cell state each gate sees. (The
+# course's version, `helpers.variants.peephole_lstm_step_forward`, also returns a cache.)
 
-# %% nbgrader={"grade": false, "grade_id": "ex3_peephole_lstm_cell_forward", "locked": false, "schema_version": 3, "solution": true}
-def peephole_lstm_cell_forward(x_t, h_prev, c_prev, W, U, P, b):
+# %% nbgrader={"grade": false, "grade_id": "ex3_peephole_lstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
+def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
     """One step of a peephole LSTM (Gers & Schmidhuber) for a batch.
 
     Args:
@@ -344,14 +346,15 @@ def peephole_lstm_cell_forward(x_t, h_prev, c_prev, W, U, P, b):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_plain_lstm", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_lstm_step_forward_plain", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 3: with P = 0 the peephole cell is exactly the plain LSTM of lesson 03 (helpers.lstm)."""
+import helpers.lstm
 rng_p = np.random.default_rng(5)
 N, D, H = 3, 4, 5
 W_p, U_p, b_p = rng_p.normal(size=(D, 4 * H)), rng_p.normal(size=(H, 4 * H)), rng_p.normal(size=4 * H)
 x_p, h_p, c_p = rng_p.normal(size=(N, D)), rng_p.normal(size=(N, H)), rng_p.normal(size=(N, H))
-h_plain, c_plain, _ = lstm_step_forward(x_p, h_p, c_p, W_p, U_p, b_p)
-h_peep, c_peep = peephole_lstm_cell_forward(x_p, h_p, c_p, W_p, U_p, np.zeros((3, H)), b_p)
+h_plain, c_plain, _ = helpers.lstm.lstm_step_forward(x_p, h_p, c_p, W_p, U_p, b_p)
+h_peep, c_peep = peephole_lstm_step_forward(x_p, h_p, c_p, W_p, U_p, np.zeros((3, H)), b_p)
 np.testing.assert_allclose(c_peep, c_plain, atol=1e-10,
     err_msg="with zero peepholes c_t must equal the plain LSTM's: check the block order i, f, c, o")
 np.testing.assert_allclose(h_peep, h_plain, atol=1e-10,
@@ -361,38 +364,38 @@ for n_, d_, h_ in [(1, 1, 1), (6, 2, 3)]:
     gen = np.random.default_rng(200 + n_ + d_ + h_)
     w_, u_, bb = gen.normal(size=(d_, 4 * h_)), gen.normal(size=(h_, 4 * h_)), gen.normal(size=4 * h_)
     xx, hh, cc = gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(size=(n_, h_))
-    want_h, want_c, _ = lstm_step_forward(xx, hh, cc, w_, u_, bb)
-    got_h, got_c = peephole_lstm_cell_forward(xx, hh, cc, w_, u_, np.zeros((3, h_)), bb)
+    want_h, want_c, _ = helpers.lstm.lstm_step_forward(xx, hh, cc, w_, u_, bb)
+    got_h, got_c = peephole_lstm_step_forward(xx, hh, cc, w_, u_, np.zeros((3, h_)), bb)
     np.testing.assert_allclose(got_h, want_h, atol=1e-12)
     np.testing.assert_allclose(got_c, want_c, atol=1e-12)
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_gates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_lstm_step_forward_gates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Exercise 3: i and f peek at c_{t-1}, o peeks at the new c_t; rows of P are p_i, p_f, p_o."""
 sig = lambda a: 1.0 / (1.0 + np.exp(-a))
 W1, U1, x1, h1 = np.zeros((1, 4)), np.zeros((1, 4)), np.zeros((1, 1)), np.zeros((1, 1))
 # (a) only the output peephole, c_{t-1} = 0, candidate ~ tanh(10) ~ 1, i = f = 0.5 -> c_t ~ 0.5
-h_a, c_a = peephole_lstm_cell_forward(x1, h1, np.zeros((1, 1)), W1, U1, np.array([[0.0], [0.0], [3.0]]),
+h_a, c_a = peephole_lstm_step_forward(x1, h1, np.zeros((1, 1)), W1, U1, np.array([[0.0], [0.0], [3.0]]),
                                       np.array([0.0, 0.0, 10.0, 0.0]))
 np.testing.assert_allclose(c_a, 0.5, atol=1e-6, err_msg="c_t = f*c_prev + i*candidate = 0.5*0 + 0.5*1 here")
 np.testing.assert_allclose(h_a, sig(3.0 * 0.5) * np.tanh(0.5), atol=1e-6,
     err_msg="the output gate must peek at the NEW cell state c_t (here 0.5), not at c_{t-1} (here 0)")
 # (b) input and forget peepholes with c_{t-1} = 1: i = sig(2 * 1), f = sig(-1 * 1)
-h_b, c_b = peephole_lstm_cell_forward(x1, h1, np.ones((1, 1)), W1, U1, np.array([[2.0], [-1.0], [0.0]]),
+h_b, c_b = peephole_lstm_step_forward(x1, h1, np.ones((1, 1)), W1, U1, np.array([[2.0], [-1.0], [0.0]]),
                                       np.array([0.0, 0.0, 0.5, 0.0]))
 np.testing.assert_allclose(c_b, sig(-1.0) * 1.0 + sig(2.0) * np.tanh(0.5), atol=1e-6,
     err_msg="i and f must peek at c_{t-1} with P[0] = p_i and P[1] = p_f (rows in the order i, f, o)")
 ### BEGIN HIDDEN TESTS
-from helpers.variants import peephole_lstm_step_forward as reference_peephole_step
+import helpers.variants
 for n_, d_, h_ in [(4, 3, 5), (1, 2, 1)]:
     gen = np.random.default_rng(300 + n_ * h_)
     peep_args = (gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(scale=2, size=(n_, h_)),
                  gen.normal(size=(d_, 4 * h_)), gen.normal(size=(h_, 4 * h_)), gen.normal(scale=2, size=(3, h_)),
                  gen.normal(size=4 * h_))
-    ref_h, ref_c, _ = reference_peephole_step(*peep_args)
-    out_h, out_c = peephole_lstm_cell_forward(*peep_args)
-    np.testing.assert_allclose(out_c, ref_c, atol=1e-12)
-    np.testing.assert_allclose(out_h, ref_h, atol=1e-12)
+    want_h, want_c, _ = helpers.variants.peephole_lstm_step_forward(*peep_args)
+    out_h, out_c = peephole_lstm_step_forward(*peep_args)
+    np.testing.assert_allclose(out_c, want_c, atol=1e-12)
+    np.testing.assert_allclose(out_h, want_h, atol=1e-12)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -406,8 +409,8 @@ lstm_layer = keras.layers.LSTM(6, return_sequences=True)
 lstm_layer.build((None, 10, 3))
 W_l, U_l, b_l = lstm_layer.get_weights()                         # (D, 4H), (H, 4H), (4H,), blocks i, f, c, o
 h_keras = keras.ops.convert_to_numpy(lstm_layer(x_seq))
-h_zero, _ = peephole_lstm_forward(x_seq, np.zeros((4, 6)), W_l, U_l, np.zeros((3, 6)), b_l)
-h_peep, _ = peephole_lstm_forward(x_seq, np.zeros((4, 6)), W_l, U_l, np.full((3, 6), 2.0), b_l)
+h_zero, _ = helpers.variants.peephole_lstm_forward(x_seq, np.zeros((4, 6)), W_l, U_l, np.zeros((3, 6)), b_l)
+h_peep, _ = helpers.variants.peephole_lstm_forward(x_seq, np.zeros((4, 6)), W_l, U_l, np.full((3, 6), 2.0), b_l)
 print(f"P = 0: max |peephole - keras.layers.LSTM| = {np.abs(h_zero - h_keras).max():.1e}")
 print(f"P = 2: max |peephole - keras.layers.LSTM| = {np.abs(h_peep - h_keras).max():.2f}")
 
@@ -435,11 +438,11 @@ bidir = keras.Sequential([
 ])
 x_demo = rng.normal(size=(2, T, D)).astype("float32")
 print("stacked output", tuple(stacked(x_demo).shape), " params", stacked.count_params(),
-      "=", param_count("lstm", D, H1), "+", param_count("lstm", H1, H2))
+      "=", helpers.variants.param_count("lstm", D, H1), "+", helpers.variants.param_count("lstm", H1, H2))
 print("bidirectional output", tuple(bidir(x_demo).shape), " params", bidir.count_params(),
-      "= 2 x", param_count("lstm", D, H1))
-assert stacked.count_params() == param_count("lstm", D, H1) + param_count("lstm", H1, H2)
-assert bidir.count_params() == 2 * param_count("lstm", D, H1)
+      "= 2 x", helpers.variants.param_count("lstm", D, H1))
+assert stacked.count_params() == helpers.variants.param_count("lstm", D, H1) + helpers.variants.param_count("lstm", H1, H2)
+assert bidir.count_params() == 2 * helpers.variants.param_count("lstm", D, H1)
 
 # %% [markdown]
 # ### A forecaster must not be bidirectional: a measured example
@@ -627,8 +630,8 @@ with np.errstate(over="ignore", invalid="ignore"):
 # packed in the order i, f, z, o. Never call `exp` on a raw pre-activation: only on the differences that define
 # $i'_t$ and $f'_t$. Return $h_t$, the stabilised $c_t$ and $n_t$, and $m_t$.
 
-# %% nbgrader={"grade": false, "grade_id": "ex4_slstm_cell_forward", "locked": false, "schema_version": 3, "solution": true}
-def slstm_cell_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
+# %% nbgrader={"grade": false, "grade_id": "ex4_slstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
+def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
     """One stabilised sLSTM step (xLSTM), exponential input and forget gates.
 
     Args:
@@ -659,16 +662,17 @@ def slstm_cell_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
     ### END SOLUTION
 
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_agrees_unstabilised", "locked": true, "points": 1, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_step_forward_unstabilised", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 4: on moderate inputs the stabilised step gives the same h_t as the raw sLSTM equations."""
+import helpers.variants
 rng_s = np.random.default_rng(8)
 N, T, D, H = 3, 10, 2, 4
 W_s, U_s, b_s = rng_s.normal(scale=0.5, size=(D, 4 * H)), rng_s.normal(scale=0.5, size=(H, 4 * H)), rng_s.normal(scale=0.5, size=4 * H)
 x_s = rng_s.normal(size=(N, T, D))
-h_raw, _ = slstm_forward(x_s, np.zeros((N, H)), W_s, U_s, b_s, forget_gate="exp", stabilised=False)
+h_raw, _ = helpers.variants.slstm_forward(x_s, np.zeros((N, H)), W_s, U_s, b_s, forget_gate="exp", stabilised=False)
 h_t, c_t, n_t, m_t = np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H))
 for t in range(T):
-    h_t, c_t, n_t, m_t = slstm_cell_forward(x_s[:, t], h_t, c_t, n_t, m_t, W_s, U_s, b_s)
+    h_t, c_t, n_t, m_t = slstm_step_forward(x_s[:, t], h_t, c_t, n_t, m_t, W_s, U_s, b_s)
     np.testing.assert_allclose(h_t, h_raw[:, t], rtol=1e-8, atol=1e-10,
         err_msg=f"step {t}: h_t differs from the raw equations; the stabiliser must cancel in c_t / n_t "
                 "(f'_t = exp(log f_t + m_{t-1} - m_t), i'_t = exp(log i_t - m_t), blocks i, f, z, o)")
@@ -676,14 +680,14 @@ for t in range(T):
 gen = np.random.default_rng(404)
 w4, u4, b4 = gen.normal(size=(1, 4)), gen.normal(size=(1, 4)), gen.normal(size=4)
 seq4 = gen.normal(size=(1, 25, 1))
-raw4, _ = slstm_forward(seq4, np.zeros((1, 1)), w4, u4, b4, stabilised=False)
+raw4, _ = helpers.variants.slstm_forward(seq4, np.zeros((1, 1)), w4, u4, b4, stabilised=False)
 state4 = [np.zeros((1, 1))] * 4
 for step in range(25):
-    state4 = list(slstm_cell_forward(seq4[:, step], *state4, w4, u4, b4))
+    state4 = list(slstm_step_forward(seq4[:, step], *state4, w4, u4, b4))
     np.testing.assert_allclose(state4[0], raw4[:, step], rtol=1e-8, atol=1e-12)
 ### END HIDDEN TESTS
 
-# %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_stabiliser", "locked": true, "points": 2, "schema_version": 3, "solution": false}
+# %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_step_forward_stabiliser", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Exercise 4: the stabiliser m_t = max(log f_t + m_{t-1}, log i_t) and finite outputs where exp overflows."""
 rng_m = np.random.default_rng(9)
 N, D, H = 2, 3, 4
@@ -692,26 +696,26 @@ x_m, h_m = rng_m.normal(size=(N, D)), rng_m.normal(size=(N, H))
 c_m, n_m, m_m = rng_m.normal(size=(N, H)), rng_m.uniform(0.5, 2.0, size=(N, H)), rng_m.normal(scale=5.0, size=(N, H))
 pre_m = x_m @ W_m + h_m @ U_m + b_m
 expected_m = np.maximum(pre_m[:, H:2 * H] + m_m, pre_m[:, :H])
-out = slstm_cell_forward(x_m, h_m, c_m, n_m, m_m, W_m, U_m, b_m)
+out = slstm_step_forward(x_m, h_m, c_m, n_m, m_m, W_m, U_m, b_m)
 assert len(out) == 4, "return h_t, c_t, n_t, m_t"
 np.testing.assert_allclose(out[3], expected_m, rtol=1e-10,
     err_msg="m_t must be max(log f_t + m_{t-1}, log i_t) with log f_t = f~_t and log i_t = i~_t (do not drop m_{t-1})")
 b_big = b_m.copy()
 b_big[:H] += 1000.0                                    # i~ ~ 1000: exp(1000) = inf without the stabiliser
 with np.errstate(over="raise", invalid="raise"):
-    big = slstm_cell_forward(x_m, h_m, np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), W_m, U_m, b_big)
+    big = slstm_step_forward(x_m, h_m, np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), W_m, U_m, b_big)
 assert all(np.isfinite(a).all() for a in big), "with i~ ~ 1000 every output must stay finite: exp only of differences <= 0"
 assert np.abs(big[0]).max() <= 1.0, "|h_t| = |o_t * c_t / n_t| <= 1, since c_t / n_t is an average of tanh values"
 ### BEGIN HIDDEN TESTS
-from helpers.variants import slstm_step_forward as reference_slstm_step
+import helpers.variants
 for n_, d_, h_ in [(1, 1, 1), (5, 2, 3)]:
     gen = np.random.default_rng(500 + n_ * h_)
     s_args = (gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(size=(n_, h_)),
               gen.uniform(0.1, 3, size=(n_, h_)), gen.normal(scale=50, size=(n_, h_)),
               gen.normal(scale=3, size=(d_, 4 * h_)), gen.normal(size=(h_, 4 * h_)), gen.normal(size=4 * h_))
-    for want, got in zip(reference_slstm_step(*s_args)[:4], slstm_cell_forward(*s_args)):
+    for want, got in zip(helpers.variants.slstm_step_forward(*s_args)[:4], slstm_step_forward(*s_args)):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-huge_m = slstm_cell_forward(np.zeros((1, 1)), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)),
+huge_m = slstm_step_forward(np.zeros((1, 1)), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)),
                             np.full((1, 1), 900.0), np.zeros((1, 4)), np.zeros((1, 4)), np.zeros(4))
 assert all(np.isfinite(a).all() for a in huge_m) and huge_m[3][0, 0] == 900.0
 ### END HIDDEN TESTS
@@ -731,8 +735,8 @@ W_grow = np.zeros((2, 4))                                         # blocks i, f,
 W_grow[0, 0] = 15.0                                               # i~_t = 15 t
 W_grow[1, 2] = 2.0                                                # z~_t = 2 sin(t / 3)
 b_grow = np.array([0.0, 0.0, 0.0, 10.0])                          # o_t ~ 1
-h_stab, states = slstm_forward(x_grow, np.zeros((1, 1)), W_grow, np.zeros((1, 4)), b_grow)
-h_raw, _ = slstm_forward(x_grow, np.zeros((1, 1)), W_grow, np.zeros((1, 4)), b_grow, stabilised=False)
+h_stab, states = helpers.variants.slstm_forward(x_grow, np.zeros((1, 1)), W_grow, np.zeros((1, 4)), b_grow)
+h_raw, _ = helpers.variants.slstm_forward(x_grow, np.zeros((1, 1)), W_grow, np.zeros((1, 4)), b_grow, stabilised=False)
 first_nan = int(np.argmax(~np.isfinite(h_raw[0, :, 0]))) + 1
 print(f"raw sLSTM: first non-finite h_t at t = {first_nan} (15 t = {15 * first_nan});",
       f"stabilised: all finite = {np.isfinite(h_stab).all()}, max m_t = {states['m'].max():.0f}")
@@ -758,7 +762,7 @@ plt.show()
 # %%
 cells = {"rnn": "SimpleRNN", "lstm": "LSTM", "peephole": None, "gru": "GRU", "slstm": None}
 for cell, keras_name in cells.items():
-    n = param_count(cell, 8, 32)
+    n = helpers.variants.param_count(cell, 8, 32)
     if keras_name:
         layer = getattr(keras.layers, keras_name)(32)
         layer.build((None, 10, 8))
