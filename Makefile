@@ -65,6 +65,7 @@ browser-deps:
 sync: install
 	@for f in $(COURSE_ROOT)/solutions/[0-9][0-9]-*/*.py; do \
 		$(BIN)/jupytext --quiet --to ipynb --update "$$f" || exit 1; done
+	$(BIN)/python -m autograder.notebooks ids $(COURSE_ROOT)/solutions/[0-9][0-9]-*/*.ipynb
 	$(BIN)/nbstripout --keep-id $(COURSE_ROOT)/solutions/[0-9][0-9]-*/*.ipynb
 
 lessons: sync

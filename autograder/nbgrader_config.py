@@ -38,12 +38,19 @@ c.CourseDirectory.feedback_directory = ".course/feedback"
 c.CourseDirectory.db_url = os.environ.get("LSTM_COURSE_DB", f"sqlite:///{WORK / 'gradebook.db'}")
 if c.CourseDirectory.db_url.startswith("sqlite:///"):
     # SQLite cannot create the gradebook's folder: a fresh clone has no .course/ yet.
-    Path(c.CourseDirectory.db_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    Path(c.CourseDirectory.db_url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
 # Never copied from solutions/ into lessons/: the lesson's paired text source (it holds the answers and
 # the hidden tests) and the answer catalogues that sit beside it.
 c.CourseDirectory.ignore = [
-    ".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "*.h5", "*.keras",
-    "*.py", "*.yaml", "jupytext.toml",
+    ".ipynb_checkpoints",
+    "*.pyc",
+    "__pycache__",
+    "feedback",
+    "*.h5",
+    "*.keras",
+    "*.py",
+    "*.yaml",
+    "jupytext.toml",
 ]
 
 c.Exchange.root = os.environ.get("LSTM_COURSE_EXCHANGE", str(WORK / "exchange"))

@@ -35,6 +35,7 @@ __all__ = [
     "cell_by_grade_id",
     "fill",
     "grade_id",
+    "graded_ids",
     "hidden_line_numbers",
     "is_answer",
     "is_grade",
@@ -218,3 +219,32 @@ def fill(nb, solution_nb, grade_ids=None):
         if is_solution(cell) and gid in answers and (grade_ids is None or gid in grade_ids):
             cell.source = strip_solution_markers(answers[gid].source)
     return nb
+
+
+def graded_ids(path: Path) -> bool:
+    """Give every cell with a ``grade_id`` that id as its cell id (``make sync``); True if the file changed.
+
+    jupytext's text has no cell ids, so a graded cell written (or renamed) in the ``.py`` source gets a
+    random id when it is first synced; this makes it the one the course's id rule asks for.
+    """
+    nb = read(path)
+    changed = False
+    for cell in nb.cells:
+        gid = grade_id(cell)
+        if gid and cell.get("id") != gid:
+            cell.id = gid
+            changed = True
+    if changed:
+        nbformat.write(nb, path)
+    return changed
+
+
+if __name__ == "__main__":
+    import sys
+
+    # python -m autograder.notebooks ids NOTEBOOK...   (used by `make sync`)
+    if sys.argv[1:2] != ["ids"]:
+        raise SystemExit("usage: python -m autograder.notebooks ids NOTEBOOK [NOTEBOOK ...]")
+    for name in sys.argv[2:]:
+        if graded_ids(Path(name)):
+            print(f"{name}: graded cells now have id = grade_id")

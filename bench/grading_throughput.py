@@ -38,7 +38,8 @@ def build(root: Path, lessons: list[str], n: int) -> tuple[Course, list[str]]:
         course.nbgrader("generate_assignment", lesson, "--force")
         for path in sorted((course.root / "lessons" / lesson).glob("*.ipynb")):
             for i, student in enumerate(students):
-                nb = student_notebook(KINDS[i % len(KINDS)], path, course.root / "solutions" / lesson / path.name, lesson)
+                source = course.root / "solutions" / lesson / path.name
+                nb = student_notebook(KINDS[i % len(KINDS)], path, source, lesson)
                 dest = course.root / ".course" / "submitted" / student / lesson
                 dest.mkdir(parents=True, exist_ok=True)
                 nbformat.write(nb, dest / path.name)
@@ -52,25 +53,32 @@ def main(argv=None) -> int:
     p.add_argument("--workers", default="1,2")
     p.add_argument("--lessons", default="", help="default: every lesson in solutions/")
     a = p.parse_args(argv)
-    lessons = [l for l in a.lessons.split(",") if l] or sorted(
-        d.name for d in (REPO / "solutions").glob("[0-9][0-9]-*") if any(d.glob("*.ipynb")))
+    lessons = [name for name in a.lessons.split(",") if name] or sorted(
+        d.name for d in (REPO / "solutions").glob("[0-9][0-9]-*") if any(d.glob("*.ipynb"))
+    )
     workers = [int(w) for w in a.workers.split(",")]
-    print(f"{a.students} students x {len(lessons)} lessons ({', '.join(lessons)}); {os.cpu_count()} cores; "
-          f"sandbox {'on' if sandbox_status()[0] else 'OFF: ' + sandbox_status()[1]}")
+    print(
+        f"{a.students} students x {len(lessons)} lessons ({', '.join(lessons)}); {os.cpu_count()} cores; "
+        f"sandbox {'on' if sandbox_status()[0] else 'OFF: ' + sandbox_status()[1]}"
+    )
     results, scores = {}, {}
     with tempfile.TemporaryDirectory(prefix="grading-bench-") as tmp:
         for w in workers:
             course, students = build(Path(tmp) / f"w{w}", lessons, a.students)
             t0 = time.monotonic()
-            procs = autograde_students(course.root, course.env, students, students, workers=w,
-                                       lessons=lessons[0] if len(lessons) == 1 else "*")
+            procs = autograde_students(
+                course.root, course.env, students, students, workers=w, lessons=lessons[0] if len(lessons) == 1 else "*"
+            )
             dt = time.monotonic() - t0
             ok = integrity_ok(course.db_url)
-            scores[w] = {(s, l): course.cell_scores(l, s) for s in students for l in lessons}
+            scores[w] = {(s, les): course.cell_scores(les, s) for s in students for les in lessons}
             results[w] = dt
-            print(f"workers={w}: {dt:7.1f} s  {dt / a.students:6.2f} s/student  speed-up "
-                  f"{results[workers[0]] / dt:4.2f}x  exit codes {[pr.returncode for pr in procs]}  "
-                  f"gradebook {'ok' if ok else 'CORRUPT'}", flush=True)
+            print(
+                f"workers={w}: {dt:7.1f} s  {dt / a.students:6.2f} s/student  speed-up "
+                f"{results[workers[0]] / dt:4.2f}x  exit codes {[pr.returncode for pr in procs]}  "
+                f"gradebook {'ok' if ok else 'CORRUPT'}",
+                flush=True,
+            )
     same = all(scores[w] == scores[workers[0]] for w in workers)
     print(f"same scores with every worker count: {same}")
     return 0 if same else 1

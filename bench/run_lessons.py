@@ -25,7 +25,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 def run(path: Path) -> tuple[float, int]:
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=600, kernel_name="python3", allow_errors=True,
+        nb,
+        timeout=600,
+        kernel_name="python3",
+        allow_errors=True,
         extra_arguments=["--IPKernelApp.capture_fd_output=False"],
         resources={"metadata": {"path": str(path.parent)}},
     )

@@ -58,7 +58,7 @@ def _parse_size(text: str) -> int:
     return int(float(text.rstrip("KMG")) * factor)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sandbox_status() -> tuple[bool, str]:
     """(True, path of bwrap) when a bubblewrap sandbox works here, else (False, the reason)."""
     if os.environ.get("LSTM_SANDBOX", "1").lower() in ("0", "off", "no", "false"):
@@ -70,8 +70,18 @@ def sandbox_status() -> tuple[bool, str]:
         with tempfile.TemporaryDirectory(prefix="lstm-sandbox-probe-") as tmp:
             (Path(tmp) / "ipc").mkdir()
             _open_to_kernel_user(Path(tmp), Path(tmp))
-            probe = bwrap_command(bwrap, [sys.executable, "-c", "import os"], cwd=Path(tmp), scratch=Path(tmp),
-                                  rundir=Path(tmp), hide=[], memory=2**32, cpu=60, fsize=2**20, env={})
+            probe = bwrap_command(
+                bwrap,
+                [sys.executable, "-c", "import os"],
+                cwd=Path(tmp),
+                scratch=Path(tmp),
+                rundir=Path(tmp),
+                hide=[],
+                memory=2**32,
+                cpu=60,
+                fsize=2**20,
+                env={},
+            )
             proc = subprocess.run(probe, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired) as err:
         return False, f"not working ({err})"
@@ -89,10 +99,13 @@ def protected_paths(config) -> list[Path]:
     cd = config.get("CourseDirectory", {}) if config is not None else {}
     ex = config.get("Exchange", {}) if config is not None else {}
     root = Path(cd.get("root", os.getcwd()) or os.getcwd())
-    paths = [root / cd.get("source_directory", "source"), root / ".course",
-             root / cd.get("submitted_directory", "submitted"),
-             root / cd.get("autograded_directory", "autograded"),
-             root / cd.get("feedback_directory", "feedback")]
+    paths = [
+        root / cd.get("source_directory", "source"),
+        root / ".course",
+        root / cd.get("submitted_directory", "submitted"),
+        root / cd.get("autograded_directory", "autograded"),
+        root / cd.get("feedback_directory", "feedback"),
+    ]
     # The repository's own instructor material, whichever course root is graded.
     paths += [REPO / "solutions", REPO / ".course"]
     if ex.get("root"):
@@ -110,8 +123,23 @@ def protected_paths(config) -> list[Path]:
     return out
 
 
-ENV_KEEP = ("PATH", "LANG", "LC_", "TZ", "TF_", "KERAS_", "CUDA_", "PYTHON", "OMP_", "MKL_", "OPENBLAS_",
-            "MPLBACKEND", "NBGRADER_", "JPY_SESSION_NAME", "PYDEVD_")
+ENV_KEEP = (
+    "PATH",
+    "LANG",
+    "LC_",
+    "TZ",
+    "TF_",
+    "KERAS_",
+    "CUDA_",
+    "PYTHON",
+    "OMP_",
+    "MKL_",
+    "OPENBLAS_",
+    "MPLBACKEND",
+    "NBGRADER_",
+    "JPY_SESSION_NAME",
+    "PYDEVD_",
+)
 NOBODY = 65534
 
 
@@ -124,8 +152,19 @@ def _reveal(hidden: Path, path: Path) -> list[str]:
     return args + ["--ro-bind", str(path), str(path)]
 
 
-def bwrap_command(bwrap: str, inner: list[str], *, cwd: Path, scratch: Path, rundir: Path,
-                  hide: list[Path], memory: int, cpu: int, fsize: int, env: dict | None = None) -> list[str]:
+def bwrap_command(
+    bwrap: str,
+    inner: list[str],
+    *,
+    cwd: Path,
+    scratch: Path,
+    rundir: Path,
+    hide: list[Path],
+    memory: int,
+    cpu: int,
+    fsize: int,
+    env: dict | None = None,
+) -> list[str]:
     """The bwrap argv that runs ``inner`` with ``scratch`` mounted at ``cwd`` and ``hide`` masked.
 
     As root the kernel then drops to user ``nobody`` without capabilities (``setpriv``); otherwise
@@ -141,12 +180,25 @@ def bwrap_command(bwrap: str, inner: list[str], *, cwd: Path, scratch: Path, run
     for key, value in (env if env is not None else os.environ).items():
         if key.startswith(ENV_KEEP):
             cmd += ["--setenv", key, value]
-    cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib",
-            "--setenv", "IPYTHONDIR", "/tmp/ipython", "--setenv", "LSTM_SANDBOXED", "1"]
+    cmd += [
+        "--setenv",
+        "HOME",
+        "/tmp",
+        "--setenv",
+        "MPLCONFIGDIR",
+        "/tmp/matplotlib",
+        "--setenv",
+        "IPYTHONDIR",
+        "/tmp/ipython",
+        "--setenv",
+        "LSTM_SANDBOXED",
+        "1",
+    ]
     # The grader's home folder (keys, tokens, caches) goes too, except the Python that runs the kernel
     # and the course's own code; the same holds for a checkout (and its .venv) that lives under /tmp.
     home = Path(os.path.expanduser("~")).resolve()
-    needed = {Path(p).resolve() for p in (sys.base_prefix, sys.prefix, Path(sys.executable).resolve().parent.parent, REPO)}
+    roots = (sys.base_prefix, sys.prefix, Path(sys.executable).resolve().parent.parent, REPO)
+    needed = {Path(p).resolve() for p in roots}
     tmp = Path("/tmp").resolve()
     for keep in sorted(needed):
         if tmp in keep.parents and keep.exists():
@@ -161,8 +213,15 @@ def bwrap_command(bwrap: str, inner: list[str], *, cwd: Path, scratch: Path, run
             cmd += ["--ro-bind", "/dev/null", str(path)]
     cmd += ["--bind", str(rundir), str(rundir), "--bind", str(scratch), str(cwd), "--chdir", str(cwd), "--"]
     if root:
-        cmd += ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--inh-caps=-all",
-                "--bounding-set=-all", "--"]
+        cmd += [
+            "setpriv",
+            f"--reuid={NOBODY}",
+            f"--regid={NOBODY}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--",
+        ]
     limits = ["prlimit", f"--as={memory}", f"--cpu={cpu}", f"--fsize={fsize}", "--core=0", "--"]
     return cmd + [*limits, *inner]
 
@@ -173,7 +232,7 @@ def _open_to_kernel_user(rundir: Path, scratch: Path) -> None:
         return
     os.chmod(rundir, 0o711)
     os.chmod(rundir / "ipc", 0o777)
-    for dirpath, dirnames, filenames in os.walk(scratch):
+    for dirpath, _dirnames, filenames in os.walk(scratch):
         os.chmod(dirpath, 0o777)
         for f in filenames:
             p = os.path.join(dirpath, f)
@@ -184,14 +243,18 @@ def _open_to_kernel_user(rundir: Path, scratch: Path) -> None:
 class SandboxKernelManager(AsyncKernelManager):
     """An AsyncKernelManager whose kernels run in a bubblewrap sandbox (or unsandboxed, with a warning)."""
 
-    memory_limit = Unicode(os.environ.get("LSTM_SANDBOX_MEMORY", "4G"),
-                           help="Address-space limit of the kernel (RLIMIT_AS), e.g. '4G'.").tag(config=True)
-    cpu_limit = Integer(int(os.environ.get("LSTM_SANDBOX_CPU", "900")),
-                        help="CPU seconds a kernel may use in all (RLIMIT_CPU).").tag(config=True)
+    memory_limit = Unicode(
+        os.environ.get("LSTM_SANDBOX_MEMORY", "4G"), help="Address-space limit of the kernel (RLIMIT_AS), e.g. '4G'."
+    ).tag(config=True)
+    cpu_limit = Integer(
+        int(os.environ.get("LSTM_SANDBOX_CPU", "900")), help="CPU seconds a kernel may use in all (RLIMIT_CPU)."
+    ).tag(config=True)
     fsize_limit = Unicode("1G", help="Largest file the kernel may write (RLIMIT_FSIZE).").tag(config=True)
     hide = List(Unicode(), help="Extra host paths to hide from the kernel.").tag(config=True)
-    require = Bool(os.environ.get("LSTM_SANDBOX", "").lower() == "require",
-                   help="Fail instead of running unsandboxed when bubblewrap does not work.").tag(config=True)
+    require = Bool(
+        os.environ.get("LSTM_SANDBOX", "").lower() == "require",
+        help="Fail instead of running unsandboxed when bubblewrap does not work.",
+    ).tag(config=True)
 
     _rundir: Path | None = None
     _warned = False
@@ -234,9 +297,17 @@ class SandboxKernelManager(AsyncKernelManager):
             if conn.exists():
                 conn.chmod(0o644)
             kernel_cmd = bwrap_command(
-                bwrap, list(kernel_cmd), cwd=cwd, scratch=scratch, rundir=self._rundir, hide=hide,
-                memory=_parse_size(self.memory_limit), cpu=self.cpu_limit, fsize=_parse_size(self.fsize_limit),
-                env=kw.get("env"))
+                bwrap,
+                list(kernel_cmd),
+                cwd=cwd,
+                scratch=scratch,
+                rundir=self._rundir,
+                hide=hide,
+                memory=_parse_size(self.memory_limit),
+                cpu=self.cpu_limit,
+                fsize=_parse_size(self.fsize_limit),
+                env=kw.get("env"),
+            )
             self.log.debug("Sandboxed kernel: %s", " ".join(kernel_cmd))
             kw.setdefault("stdout", subprocess.DEVNULL)  # the launcher's banner, not cell output
         return await super()._async_launch_kernel(kernel_cmd, **kw)

@@ -22,11 +22,21 @@ import builtins
 import sys
 import types
 
-_GUARDED_MODULES = ("numpy", "numpy.testing", "numpy.testing._private.utils", "math", "unittest",
-                    "unittest.case")
-_SHELL_ATTRS = ("showtraceback", "_showtraceback", "showsyntaxerror", "run_cell", "run_cell_async",
-                "run_code", "run_ast_nodes", "CustomTB", "custom_exceptions", "InteractiveTB",
-                "SyntaxTB", "events")
+_GUARDED_MODULES = ("numpy", "numpy.testing", "numpy.testing._private.utils", "math", "unittest", "unittest.case")
+_SHELL_ATTRS = (
+    "showtraceback",
+    "_showtraceback",
+    "showsyntaxerror",
+    "run_cell",
+    "run_cell_async",
+    "run_code",
+    "run_ast_nodes",
+    "CustomTB",
+    "custom_exceptions",
+    "InteractiveTB",
+    "SyntaxTB",
+    "events",
+)
 
 
 class Guard:

@@ -28,8 +28,8 @@
 # the LSTM work.
 
 # %%
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 from helpers.env import seed_everything
 from helpers.plotting import use_course_style
@@ -72,9 +72,9 @@ T_total = 200
 t_axis = np.arange(T_total)
 series = (
     10
-    + 3 * np.sin(2 * np.pi * t_axis / 100)   # slow "season"
-    + 1.5 * np.sin(2 * np.pi * t_axis / 7)   # weekly pattern
-    + rng.normal(scale=0.5, size=T_total)    # noise
+    + 3 * np.sin(2 * np.pi * t_axis / 100)  # slow "season"
+    + 1.5 * np.sin(2 * np.pi * t_axis / 7)  # weekly pattern
+    + rng.normal(scale=0.5, size=T_total)  # noise
 )
 print("series shape:", series.shape)
 
@@ -122,6 +122,7 @@ plt.show()
 # `numpy.lib.stride_tricks.sliding_window_view`). The course's version, for (T, D) series too, is
 # `helpers.data.make_windows`.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex1_make_windows", "locked": false, "schema_version": 3, "solution": true}
 def make_windows(series, window, horizon=1):
     """Cut a univariate series into (input window, following values) pairs.
@@ -147,9 +148,9 @@ def make_windows(series, window, horizon=1):
             f"series too short: need at least window + horizon = {window + horizon} steps. "
             f"Received: {len(values)} steps"
         )
-    starts = np.arange(n_windows)[:, None]                        # (N, 1)
-    X_out = values[starts + np.arange(window)][:, :, None]        # (N, window, 1)
-    y_out = values[starts + window + np.arange(horizon)]          # (N, horizon)
+    starts = np.arange(n_windows)[:, None]  # (N, 1)
+    X_out = values[starts + np.arange(window)][:, :, None]  # (N, window, 1)
+    y_out = values[starts + window + np.arange(horizon)]  # (N, horizon)
     return X_out, y_out
     ### END SOLUTION
 
@@ -163,26 +164,36 @@ print("y_demo =\n", y_demo)
 """make_windows: shapes, the number of windows and which values go where."""
 X_chk, y_chk = make_windows(np.arange(6.0), window=3)
 assert X_chk.ndim == 3, f"X must be 3-D (N, window, 1) for a recurrent layer; got shape {X_chk.shape}"
-assert X_chk.shape == (3, 3, 1), f"T=6, window=3, horizon=1 gives N = 6 - 3 - 1 + 1 = 3 windows; got X.shape={X_chk.shape}"
+assert X_chk.shape == (3, 3, 1), (
+    f"T=6, window=3, horizon=1 gives N = 6 - 3 - 1 + 1 = 3 windows; got X.shape={X_chk.shape}"
+)
 assert y_chk.shape == (3, 1), f"y must have shape (N, horizon) = (3, 1); got {y_chk.shape}"
-np.testing.assert_array_equal(X_chk[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4]],
-                              err_msg="window n should hold series[n : n + window]")
-np.testing.assert_array_equal(y_chk, [[3], [4], [5]],
-                              err_msg="the target of window n is the step right AFTER it, series[n + window]")
+np.testing.assert_array_equal(
+    X_chk[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4]], err_msg="window n should hold series[n : n + window]"
+)
+np.testing.assert_array_equal(
+    y_chk, [[3], [4], [5]], err_msg="the target of window n is the step right AFTER it, series[n + window]"
+)
 X_chk, y_chk = make_windows(np.arange(10.0), window=4, horizon=3)
-assert X_chk.shape == (4, 4, 1) and y_chk.shape == (4, 3), \
+assert X_chk.shape == (4, 4, 1) and y_chk.shape == (4, 3), (
     f"T=10, window=4, horizon=3 should give X (4, 4, 1) and y (4, 3); got {X_chk.shape} and {y_chk.shape}"
+)
 np.testing.assert_array_equal(y_chk[-1], [7, 8, 9], err_msg="the last window's targets must end at the last step")
 ### BEGIN HIDDEN TESTS
 import helpers.data
+
 _rng = np.random.default_rng(11)
 for _T, _w, _h in [(50, 7, 1), (50, 7, 5), (9, 1, 1), (9, 8, 1), (9, 1, 8), (12, 12 - 2, 2)]:
     _s = _rng.normal(size=_T)
     _Xs, _ys = make_windows(_s, _w, _h)
     _Xr, _yr = helpers.data.make_windows(_s, _w, _h)
     assert _Xs.shape == _Xr.shape and _ys.shape == _yr.shape, (_T, _w, _h, _Xs.shape, _ys.shape)
-    np.testing.assert_allclose(_Xs, _Xr, err_msg=f"X differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}")
-    np.testing.assert_allclose(_ys, _yr, err_msg=f"y differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}")
+    np.testing.assert_allclose(
+        _Xs, _Xr, err_msg=f"X differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}"
+    )
+    np.testing.assert_allclose(
+        _ys, _yr, err_msg=f"y differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}"
+    )
 # the exact length gives exactly one window
 _Xs, _ys = make_windows(np.arange(5.0), 3, 2)
 assert _Xs.shape == (1, 3, 1) and list(_ys[0]) == [3.0, 4.0]
@@ -190,6 +201,8 @@ assert _Xs.shape == (1, 3, 1) and list(_ys[0]) == [3.0, 4.0]
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_make_windows_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """make_windows: invalid arguments raise ValueError instead of returning empty or wrong arrays."""
+
+
 def raises_value_error(*args, **kwargs):
     try:
         make_windows(*args, **kwargs)
@@ -197,11 +210,14 @@ def raises_value_error(*args, **kwargs):
         return True
     return False
 
-assert raises_value_error(np.arange(4.0), window=3, horizon=2), \
+
+assert raises_value_error(np.arange(4.0), window=3, horizon=2), (
     "a series of 4 steps is too short for window=3, horizon=2 (needs 5): raise ValueError, do not return empty arrays"
+)
 assert raises_value_error(np.arange(10.0), window=0), "window=0 makes no sense: raise ValueError"
-assert not raises_value_error(np.arange(5.0), window=3, horizon=2), \
+assert not raises_value_error(np.arange(5.0), window=3, horizon=2), (
     "T == window + horizon is long enough for exactly one window: do not raise"
+)
 ### BEGIN HIDDEN TESTS
 assert raises_value_error(np.arange(10.0), window=3, horizon=0), "horizon=0 must raise ValueError"
 assert raises_value_error(np.arange(3.0), window=3), "T == window leaves no target: ValueError"
@@ -271,6 +287,7 @@ plt.show()
 # shapes in the table above. One line of NumPy is enough — no loop over the batch. (The course's reference, which also
 # returns a cache for the backward pass of lesson 02, is `helpers.rnn.rnn_step_forward`.)
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex2_rnn_step_forward", "locked": false, "schema_version": 3, "solution": true}
 def rnn_step_forward(x_t, h_prev, W, U, b):
     """One vanilla RNN step for a batch: h_t = tanh(x_t W + h_prev U + b).
@@ -286,7 +303,7 @@ def rnn_step_forward(x_t, h_prev, W, U, b):
         h_t: the new hidden state, shape (N, H).
     """
     ### BEGIN SOLUTION
-    pre_activation = x_t @ W + h_prev @ U + b   # (N, H)
+    pre_activation = x_t @ W + h_prev @ U + b  # (N, H)
     return np.tanh(pre_activation)
     ### END SOLUTION
 
@@ -302,23 +319,37 @@ b_chk = np.linspace(-0.2, 0.4, num=H_)
 out = rnn_step_forward(x_chk, h_chk, W_chk, U_chk, b_chk)
 assert np.shape(out) == (N_, H_), f"h_t must have shape (N, H) = (2, 4); got {np.shape(out)}"
 assert np.all(np.abs(out) < 1), "every unit of h_t should lie in (-1, 1): did you apply tanh?"
-expected_step = np.array([[-0.06892086, 0.0684383, 0.2032509, 0.33077389],
-                          [0.54621417, 0.77678477, 0.89793473, 0.95499608]])
-np.testing.assert_allclose(out, expected_step, atol=1e-6, err_msg=(
-    "wrong values: compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given, not transposed"))
+expected_step = np.array(
+    [[-0.06892086, 0.0684383, 0.2032509, 0.33077389], [0.54621417, 0.77678477, 0.89793473, 0.95499608]]
+)
+np.testing.assert_allclose(
+    out,
+    expected_step,
+    atol=1e-6,
+    err_msg=(
+        "wrong values: compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given, not transposed"
+    ),
+)
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
+
 _rng = np.random.default_rng(21)
 # D == H: a transposed W or U still runs, but gives different numbers
 for _N, _D, _H in [(3, 5, 5), (1, 4, 4), (4, 2, 6)]:
-    _x = _rng.normal(size=(_N, _D)); _hp = _rng.normal(size=(_N, _H))
-    _W = _rng.normal(size=(_D, _H)); _U = _rng.normal(size=(_H, _H)); _b = _rng.normal(size=_H)
+    _x, _hp = _rng.normal(size=(_N, _D)), _rng.normal(size=(_N, _H))
+    _W, _U, _b = _rng.normal(size=(_D, _H)), _rng.normal(size=(_H, _H)), _rng.normal(size=_H)
     _want = helpers.rnn.rnn_step_forward(_x, _hp, _W, _U, _b)[0]
-    np.testing.assert_allclose(rnn_step_forward(_x, _hp, _W, _U, _b), _want, atol=1e-10,
-                               err_msg=f"differs from helpers.rnn.rnn_step_forward for N={_N}, D={_D}, H={_H}")
+    np.testing.assert_allclose(
+        rnn_step_forward(_x, _hp, _W, _U, _b),
+        _want,
+        atol=1e-10,
+        err_msg=f"differs from helpers.rnn.rnn_step_forward for N={_N}, D={_D}, H={_H}",
+    )
 # zero weights: the state is tanh(b) for every sample
-np.testing.assert_allclose(rnn_step_forward(np.ones((2, 3)), np.ones((2, 4)), np.zeros((3, 4)), np.zeros((4, 4)), np.full(4, 0.3)),
-                           np.tanh(np.full((2, 4), 0.3)))
+np.testing.assert_allclose(
+    rnn_step_forward(np.ones((2, 3)), np.ones((2, 4)), np.zeros((3, 4)), np.zeros((4, 4)), np.full(4, 0.3)),
+    np.tanh(np.full((2, 4), 0.3)),
+)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -329,6 +360,7 @@ np.testing.assert_allclose(rnn_step_forward(np.ones((2, 3)), np.ones((2, 4)), np
 # array `h` of shape (N, T, H), with `h[:, t]` $= h_t$. The loop over time is unavoidable (step $t$ needs $h_{t-1}$), but
 # nothing else needs a loop. `h[:, -1]` is the final state, what `keras.layers.SimpleRNN` returns by default
 # (`return_sequences=True` returns all of `h`). The reference is `helpers.rnn.rnn_forward`.
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_rnn_forward", "locked": false, "schema_version": 3, "solution": true}
 def rnn_forward(x, h0, W, U, b):
@@ -357,35 +389,60 @@ def rnn_forward(x, h0, W, U, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """rnn_forward: shape, first step, carried state and values on a small example (N=2, T=3, D=3, H=4)."""
-h_chk = np.linspace(-0.2, 0.5, num=2 * 4).reshape(2, 4)      # h0
+h_chk = np.linspace(-0.2, 0.5, num=2 * 4).reshape(2, 4)  # h0
 W_chk = np.linspace(-0.1, 0.9, num=3 * 4).reshape(3, 4)
 U_chk = np.linspace(-0.3, 0.7, num=4 * 4).reshape(4, 4)
 b_chk = np.linspace(-0.2, 0.4, num=4)
 x_seq = np.linspace(-0.5, 0.5, num=2 * 3 * 3).reshape(2, 3, 3)
 h_all = rnn_forward(x_seq, h_chk, W_chk, U_chk, b_chk)
 assert np.shape(h_all) == (2, 3, 4), f"h must have shape (N, T, H) = (2, 3, 4); got {np.shape(h_all)}"
-np.testing.assert_allclose(h_all[:, 0], rnn_step_forward(x_seq[:, 0], h_chk, W_chk, U_chk, b_chk), atol=1e-10,
-                           err_msg="h[:, 0] should be one step from h0 with the first input x[:, 0]")
-np.testing.assert_allclose(h_all[:, 1], rnn_step_forward(x_seq[:, 1], h_all[:, 0], W_chk, U_chk, b_chk), atol=1e-10,
-                           err_msg="h[:, 1] should be one step from h[:, 0]: carry the state, do not restart from h0")
-expected_seq = np.array([[[-0.37378568, -0.31534589, -0.25441224, -0.19138937],
-                          [-0.37908259, -0.33357241, -0.28645245, -0.23790479],
-                          [-0.28024947, -0.19206891, -0.10067389, -0.0075476]],
-                         [[0.18378787, 0.46470666, 0.67544807, 0.81377085],
-                          [0.49751812, 0.74459303, 0.87992062, 0.94577351],
-                          [0.60171908, 0.83985429, 0.94086351, 0.97889372]]])
-np.testing.assert_allclose(h_all, expected_seq, atol=1e-6,
-                           err_msg="wrong hidden states: is every step, including the last one, computed and stored?")
+np.testing.assert_allclose(
+    h_all[:, 0],
+    rnn_step_forward(x_seq[:, 0], h_chk, W_chk, U_chk, b_chk),
+    atol=1e-10,
+    err_msg="h[:, 0] should be one step from h0 with the first input x[:, 0]",
+)
+np.testing.assert_allclose(
+    h_all[:, 1],
+    rnn_step_forward(x_seq[:, 1], h_all[:, 0], W_chk, U_chk, b_chk),
+    atol=1e-10,
+    err_msg="h[:, 1] should be one step from h[:, 0]: carry the state, do not restart from h0",
+)
+expected_seq = np.array(
+    [
+        [
+            [-0.37378568, -0.31534589, -0.25441224, -0.19138937],
+            [-0.37908259, -0.33357241, -0.28645245, -0.23790479],
+            [-0.28024947, -0.19206891, -0.10067389, -0.0075476],
+        ],
+        [
+            [0.18378787, 0.46470666, 0.67544807, 0.81377085],
+            [0.49751812, 0.74459303, 0.87992062, 0.94577351],
+            [0.60171908, 0.83985429, 0.94086351, 0.97889372],
+        ],
+    ]
+)
+np.testing.assert_allclose(
+    h_all,
+    expected_seq,
+    atol=1e-6,
+    err_msg="wrong hidden states: is every step, including the last one, computed and stored?",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
+
 _rng = np.random.default_rng(31)
 for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
-    _x = _rng.normal(size=(_N, _T, _D)); _h0 = _rng.normal(size=(_N, _H))
-    _W = _rng.normal(size=(_D, _H)); _U = _rng.normal(scale=0.7, size=(_H, _H)); _b = _rng.normal(size=_H)
+    _x, _h0 = _rng.normal(size=(_N, _T, _D)), _rng.normal(size=(_N, _H))
+    _W, _U, _b = _rng.normal(size=(_D, _H)), _rng.normal(scale=0.7, size=(_H, _H)), _rng.normal(size=_H)
     _got = rnn_forward(_x, _h0, _W, _U, _b)
     assert np.shape(_got) == (_N, _T, _H), (_N, _T, _D, _H, np.shape(_got))
-    np.testing.assert_allclose(_got, helpers.rnn.rnn_forward(_x, _h0, _W, _U, _b)[0], atol=1e-10,
-                               err_msg=f"differs from helpers.rnn.rnn_forward for N={_N}, T={_T}, D={_D}, H={_H}")
+    np.testing.assert_allclose(
+        _got,
+        helpers.rnn.rnn_forward(_x, _h0, _W, _U, _b)[0],
+        atol=1e-10,
+        err_msg=f"differs from helpers.rnn.rnn_forward for N={_N}, T={_T}, D={_D}, H={_H}",
+    )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -402,7 +459,7 @@ for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
 D_in, H_rnn, T_imp = 1, 8, 60
 W_rnn = rng.normal(scale=1.0, size=(D_in, H_rnn))
 U_rnn = rng.normal(size=(H_rnn, H_rnn))
-U_rnn *= 0.9 / np.max(np.abs(np.linalg.eigvals(U_rnn)))   # spectral radius 0.9
+U_rnn *= 0.9 / np.max(np.abs(np.linalg.eigvals(U_rnn)))  # spectral radius 0.9
 b_rnn = np.zeros(H_rnn)
 print("parameters:", W_rnn.size + U_rnn.size + b_rnn.size, "(D*H + H*H + H, whatever T is)")
 
@@ -416,7 +473,11 @@ print("short sequence works too:", rnn_forward(impulse[:, :6], np.zeros((1, H_rn
 fig, ax = plt.subplots()
 ax.semilogy(np.arange(T_imp), trace, label="||h_t(impulse) - h_t(zeros)||")
 ax.semilogy(np.arange(T_imp), trace[0] * 0.9 ** np.arange(T_imp), "--", label="0.9^t (spectral radius)")
-ax.set(title="A vanilla RNN forgets an impulse geometrically", xlabel="steps since the impulse t", ylabel="trace left (log scale)")
+ax.set(
+    title="A vanilla RNN forgets an impulse geometrically",
+    xlabel="steps since the impulse t",
+    ylabel="trace left (log scale)",
+)
 ax.legend()
 plt.show()
 
@@ -448,7 +509,7 @@ lags = np.arange(0, 201)
 fig, ax = plt.subplots()
 for a in [0.5, 0.9, 0.95, 0.99]:
     half_life = np.log(0.5) / np.log(a)
-    ax.plot(lags, a ** lags, label=f"a = {a} (half-life {half_life:.1f} steps)")
+    ax.plot(lags, a**lags, label=f"a = {a} (half-life {half_life:.1f} steps)")
 ax.axhline(0.01, color="0.5", linestyle=":", label="1 % left")
 ax.set(title="What a fixed gate keeps of an input after k steps: a^k", xlabel="steps k", ylabel="fraction kept")
 ax.legend()
@@ -463,6 +524,7 @@ plt.show()
 # with `keep ** k < fraction`. Return a Python `int`. For example `steps_to_forget(0.5, 0.25) == 3`
 # ($0.5^2 = 0.25$ is not *less* than 0.25). The course's version is `helpers.rnn.steps_to_forget`.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex4_steps_to_forget", "locked": false, "schema_version": 3, "solution": true}
 def steps_to_forget(keep, fraction=0.01):
     """Smallest integer k >= 0 with keep ** k < fraction.
@@ -476,7 +538,7 @@ def steps_to_forget(keep, fraction=0.01):
     """
     ### BEGIN SOLUTION
     k_steps = 0
-    while keep ** k_steps >= fraction:
+    while keep**k_steps >= fraction:
         k_steps += 1
     return k_steps
     ### END SOLUTION
@@ -488,13 +550,15 @@ for a in [0.5, 0.9, 0.95, 0.99]:
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_steps_to_forget", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """steps_to_forget: a few values, including an exact power that must not count as 'less than'."""
-assert steps_to_forget(0.95) == 90, f"0.95**89 = {0.95**89:.4f} >= 0.01 and 0.95**90 = {0.95**90:.4f} < 0.01; got {steps_to_forget(0.95)}"
+assert steps_to_forget(0.95) == 90, (
+    f"0.95**89 = {0.95**89:.4f} >= 0.01 and 0.95**90 = {0.95**90:.4f} < 0.01; got {steps_to_forget(0.95)}"
+)
 assert steps_to_forget(0.5, 0.25) == 3, "0.5**2 == 0.25 is not strictly less than 0.25, so the answer is 3"
 assert isinstance(steps_to_forget(0.9), (int, np.integer)), "return a whole number of steps (an int)"
 ### BEGIN HIDDEN TESTS
 for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125), (0.8, 2.0)]:
     _k = 0
-    while _a ** _k >= _f:
+    while _a**_k >= _f:
         _k += 1
     assert steps_to_forget(_a, _f) == _k, (_a, _f, steps_to_forget(_a, _f), _k)
 ### END HIDDEN TESTS
@@ -525,6 +589,7 @@ for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125)
 # (The course's version is `helpers.rnn.gated_memory`; with constant gates $1 - a$ it is
 # `helpers.rnn.decay_memory(values, keep=a)`.)
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex5_gated_memory", "locked": false, "schema_version": 3, "solution": true}
 def gated_memory(values, gates, m0=0.0):
     """Memory with an input-dependent gate: m_t = (1 - g_t) m_{t-1} + g_t x_t.
@@ -549,18 +614,30 @@ def gated_memory(values, gates, m0=0.0):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex5_gated_memory", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """gated_memory: gate 0 keeps, gate 1 overwrites, constant gates give the moving average."""
-np.testing.assert_allclose(gated_memory(np.array([5.0, 1.0, 2.0]), np.array([1.0, 0.0, 0.0])), [5.0, 5.0, 5.0],
-                           err_msg="gate 1 should write the input, gate 0 should keep the memory unchanged")
-np.testing.assert_allclose(gated_memory(np.array([1.0, 1.0]), np.array([0.5, 0.5])), [0.5, 0.75],
-                           err_msg="m_0 = 0.5*0 + 0.5*1 = 0.5, then m_1 = 0.5*0.5 + 0.5*1 = 0.75: return m after each update")
-np.testing.assert_allclose(gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0), [4.0, 2.0],
-                           err_msg="start from m0")
+np.testing.assert_allclose(
+    gated_memory(np.array([5.0, 1.0, 2.0]), np.array([1.0, 0.0, 0.0])),
+    [5.0, 5.0, 5.0],
+    err_msg="gate 1 should write the input, gate 0 should keep the memory unchanged",
+)
+np.testing.assert_allclose(
+    gated_memory(np.array([1.0, 1.0]), np.array([0.5, 0.5])),
+    [0.5, 0.75],
+    err_msg="m_0 = 0.5*0 + 0.5*1 = 0.5, then m_1 = 0.5*0.5 + 0.5*1 = 0.75: return m after each update",
+)
+np.testing.assert_allclose(
+    gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0), [4.0, 2.0], err_msg="start from m0"
+)
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
+
 _rng = np.random.default_rng(41)
 _vals = _rng.normal(size=40)
-np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.05)), helpers.rnn.decay_memory(_vals, keep=0.95), atol=1e-12)
-np.testing.assert_allclose(gated_memory(_vals, np.full(40, 0.3), m0=-2.0), helpers.rnn.decay_memory(_vals, keep=0.7, m0=-2.0), atol=1e-12)
+np.testing.assert_allclose(
+    gated_memory(_vals, np.full(40, 0.05)), helpers.rnn.decay_memory(_vals, keep=0.95), atol=1e-12
+)
+np.testing.assert_allclose(
+    gated_memory(_vals, np.full(40, 0.3), m0=-2.0), helpers.rnn.decay_memory(_vals, keep=0.7, m0=-2.0), atol=1e-12
+)
 _g = _rng.uniform(size=40)
 _m, _expect = 1.5, []
 for _xv, _gv in zip(_vals, _g):
@@ -580,8 +657,10 @@ noise = rng.normal(scale=0.3, size=T_spike)
 with_spike = noise.copy()
 with_spike[t_spike] = 5.0
 
+
 def input_gate(x):
     return 1.0 / (1.0 + np.exp(-8.0 * (np.abs(x) - 2.0)))
+
 
 results = {}
 for label, signal in [("with spike", with_spike), ("no spike", noise)]:
@@ -589,8 +668,10 @@ for label, signal in [("with spike", with_spike), ("no spike", noise)]:
         "fixed": gated_memory(signal, np.full(T_spike, 0.05)),
         "gated": gated_memory(signal, input_gate(signal)),
     }
-    print(f"{label:>10}: final memory  fixed gate {results[label]['fixed'][-1]:+.4f}   "
-          f"input-dependent gate {results[label]['gated'][-1]:+.4f}")
+    print(
+        f"{label:>10}: final memory  fixed gate {results[label]['fixed'][-1]:+.4f}   "
+        f"input-dependent gate {results[label]['gated'][-1]:+.4f}"
+    )
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
 for ax, kind, name in [(axes[0], "fixed", "fixed gate a = 0.95"), (axes[1], "gated", "input-dependent gate")]:

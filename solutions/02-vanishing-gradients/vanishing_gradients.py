@@ -31,14 +31,14 @@
 # vanilla RNN mostly can't — the problem the LSTM (lessons 03–06) was invented to solve.
 
 # %%
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
-from helpers.env import seed_everything
-from helpers.plotting import use_course_style
-from helpers.rnn import rnn_forward, rnn_backward, hidden_jacobian_norms, spectral_radius
-from helpers.gradcheck import eval_numerical_gradient_array, rel_error
 from helpers.data import make_windows
+from helpers.env import seed_everything
+from helpers.gradcheck import eval_numerical_gradient_array, rel_error
+from helpers.plotting import use_course_style
+from helpers.rnn import hidden_jacobian_norms, rnn_backward, rnn_forward, spectral_radius
 
 rng = seed_everything(0)
 use_course_style()
@@ -84,14 +84,16 @@ U_c = rng.normal(scale=0.5, size=(H_c, H_c))
 b_c = rng.normal(scale=0.5, size=H_c)
 
 h_c, cache_c = rnn_forward(x_c, h0_c, W_c, U_c, b_c)
-dh_c = rng.normal(size=h_c.shape)                       # an upstream gradient on every state
+dh_c = rng.normal(size=h_c.shape)  # an upstream gradient on every state
 dx, dh0, dW, dU, db = rnn_backward(dh_c, cache_c)
 
 params = {"x": x_c, "h0": h0_c, "W": W_c, "U": U_c, "b": b_c}
 for (name, value), analytic in zip(params.items(), (dx, dh0, dW, dU, db)):
+
     def forward_of(v, name=name):
         args = dict(params, **{name: v})
         return rnn_forward(args["x"], args["h0"], args["W"], args["U"], args["b"])[0]
+
     numeric = eval_numerical_gradient_array(forward_of, value.copy(), dh_c)
     print(f"d{name:<3} relative error {rel_error(analytic, numeric):.2e}")
 
@@ -126,11 +128,11 @@ for (name, value), analytic in zip(params.items(), (dx, dh0, dW, dU, db)):
 
 # %%
 H_exp, T_exp, D_exp = 32, 100, 4
-Q, _ = np.linalg.qr(rng.normal(size=(H_exp, H_exp)))      # random orthogonal matrix
+Q, _ = np.linalg.qr(rng.normal(size=(H_exp, H_exp)))  # random orthogonal matrix
 x_exp = rng.normal(size=(1, T_exp, D_exp))
 W_exp = rng.normal(size=(D_exp, H_exp)) / np.sqrt(D_exp)
 
-settings = {                       # label: (spectral radius of U, input scale)
+settings = {  # label: (spectral radius of U, input scale)
     "rho = 0.5": (0.5, 0.1),
     "rho = 0.9": (0.9, 0.1),
     "rho = 1.0": (1.0, 0.1),
@@ -143,7 +145,9 @@ for label, (rho, in_scale) in settings.items():
     h_exp, _ = rnn_forward(x_exp, np.zeros((1, H_exp)), in_scale * W_exp, U_exp, np.zeros(H_exp))
     jac_norms[label] = hidden_jacobian_norms(h_exp[0], U_exp)
     saturation[label] = np.mean(1 - h_exp[0] ** 2)
-    print(f"{label:<22} spectral radius {spectral_radius(U_exp):.2f}   mean tanh' = mean(1 - h^2) = {saturation[label]:.2f}")
+    print(
+        f"{label:<22} spectral radius {spectral_radius(U_exp):.2f}   mean tanh' = mean(1 - h^2) = {saturation[label]:.2f}"
+    )
 
 lags = np.arange(T_exp)
 fig, ax = plt.subplots(figsize=(9, 5))
@@ -151,10 +155,13 @@ for i, (label, norms) in enumerate(jac_norms.items()):
     ax.semilogy(lags, norms, color=f"C{i}", label=label)
     rho = settings[label][0]
     if "saturated" not in label:
-        ax.semilogy(lags, rho ** lags, ":", color=f"C{i}", alpha=0.7)
+        ax.semilogy(lags, rho**lags, ":", color=f"C{i}", alpha=0.7)
 ax.set_ylim(1e-20, 1e8)
-ax.set(title="Gradient surviving from the last step back to step T-1-lag\n(dotted: linear RNN, rho^lag)",
-       xlabel="lag (steps)", ylabel="||dh_{T-1} / dh_{T-1-lag}||  (log scale)")
+ax.set(
+    title="Gradient surviving from the last step back to step T-1-lag\n(dotted: linear RNN, rho^lag)",
+    xlabel="lag (steps)",
+    ylabel="||dh_{T-1} / dh_{T-1-lag}||  (log scale)",
+)
 ax.legend(loc="lower left")
 plt.show()
 
@@ -187,6 +194,7 @@ plt.show()
 # of the code's `U`, and the **order** of the product (matrices do not commute). Do not build `np.diag` matrices if you
 # can avoid it: `(1 - h_t**2)[:, None] * U.T` scales the rows. The reference is `helpers.rnn.jacobian_product`.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex1_jacobian_product", "locked": false, "schema_version": 3, "solution": true}
 def jacobian_product(h, U, k):
     """d h_{T-1} / d h_k of a vanilla RNN for one sequence.
@@ -203,7 +211,7 @@ def jacobian_product(h, U, k):
     n_steps, n_hidden = h.shape
     product = np.eye(n_hidden)
     for t in range(n_steps - 1, k, -1):
-        step_jacobian = (1.0 - h[t] ** 2)[:, None] * U.T   # diag(1 - h_t^2) @ U.T
+        step_jacobian = (1.0 - h[t] ** 2)[:, None] * U.T  # diag(1 - h_t^2) @ U.T
         product = product @ step_jacobian
     return product
     ### END SOLUTION
@@ -213,21 +221,41 @@ def jacobian_product(h, U, k):
 """jacobian_product: identity at lag 0, one step, two steps in the right order (T=3, H=2)."""
 h_small = np.array([[0.1, -0.2], [0.5, 0.3], [-0.4, 0.6]])
 U_small = np.array([[0.9, -0.5], [0.3, 1.2]])
-np.testing.assert_allclose(jacobian_product(h_small, U_small, 2), np.eye(2), atol=1e-12,
-                           err_msg="with k = T - 1 there is no step between h_k and h_{T-1}: the identity")
-np.testing.assert_allclose(jacobian_product(h_small, U_small, 1), [[0.756, 0.252], [-0.32, 0.768]], atol=1e-9,
-                           err_msg="one step back should be diag(1 - h_2**2) @ U.T: check the tanh factor and the transpose")
-np.testing.assert_allclose(jacobian_product(h_small, U_small, 0), [[0.39564, 0.445284], [-0.56544, 0.766656]], atol=1e-9,
-                           err_msg="two steps back should be J_2 @ J_1 (latest step on the left), with J_t = diag(1 - h_t**2) @ U.T")
+np.testing.assert_allclose(
+    jacobian_product(h_small, U_small, 2),
+    np.eye(2),
+    atol=1e-12,
+    err_msg="with k = T - 1 there is no step between h_k and h_{T-1}: the identity",
+)
+np.testing.assert_allclose(
+    jacobian_product(h_small, U_small, 1),
+    [[0.756, 0.252], [-0.32, 0.768]],
+    atol=1e-9,
+    err_msg="one step back should be diag(1 - h_2**2) @ U.T: check the tanh factor and the transpose",
+)
+np.testing.assert_allclose(
+    jacobian_product(h_small, U_small, 0),
+    [[0.39564, 0.445284], [-0.56544, 0.766656]],
+    atol=1e-9,
+    err_msg="two steps back should be J_2 @ J_1 (latest step on the left), with J_t = diag(1 - h_t**2) @ U.T",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
+
 _rng = np.random.default_rng(12)
 for _T, _H in [(10, 5), (1, 3), (6, 1), (15, 4)]:
     _U = _rng.normal(size=(_H, _H))
-    _hs = helpers.rnn.rnn_forward(_rng.normal(size=(1, _T, 2)), np.zeros((1, _H)), _rng.normal(size=(2, _H)), _U, np.zeros(_H))[0][0]
+    _hs = helpers.rnn.rnn_forward(
+        _rng.normal(size=(1, _T, 2)), np.zeros((1, _H)), _rng.normal(size=(2, _H)), _U, np.zeros(_H)
+    )[0][0]
     for _k in sorted({0, _T // 2, _T - 1}):
-        np.testing.assert_allclose(jacobian_product(_hs, _U, _k), helpers.rnn.jacobian_product(_hs, _U, _k), rtol=1e-9, atol=1e-12,
-                                   err_msg=f"differs from helpers.rnn.jacobian_product for T={_T}, H={_H}, k={_k}")
+        np.testing.assert_allclose(
+            jacobian_product(_hs, _U, _k),
+            helpers.rnn.jacobian_product(_hs, _U, _k),
+            rtol=1e-9,
+            atol=1e-12,
+            err_msg=f"differs from helpers.rnn.jacobian_product for T={_T}, H={_H}, k={_k}",
+        )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -237,6 +265,7 @@ for _T, _H in [(10, 5), (1, 3), (6, 1), (15, 4)]:
 # returns complex eigenvalues; take their modulus) and return `'vanish'` if $\rho < 1 - $ `tol`, `'explode'` if
 # $\rho > 1 + $ `tol`, and `'borderline'` otherwise. This is the prediction for long lags in the linear regime — as we saw,
 # saturation can still turn `'explode'` into vanishing. (The course's version: `helpers.rnn.gradient_regime`.)
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_gradient_regime", "locked": false, "schema_version": 3, "solution": true}
 def gradient_regime(U, tol=0.05):
@@ -265,10 +294,12 @@ assert gradient_regime(0.5 * np.eye(3)) == "vanish", "rho = 0.5 < 1: gradients v
 assert gradient_regime(1.5 * np.eye(3)) == "explode", "rho = 1.5 > 1: gradients may explode"
 assert gradient_regime(np.eye(3)) == "borderline", "rho = 1 is the borderline case"
 assert gradient_regime(-1.5 * np.eye(2)) == "explode", "eigenvalue -1.5 has modulus 1.5: use |lambda|"
-assert gradient_regime(np.array([[0.5, 3.0], [0.0, 0.5]])) == "vanish", \
+assert gradient_regime(np.array([[0.5, 3.0], [0.0, 0.5]])) == "vanish", (
     "this U has large entries (norm > 3) but both eigenvalues are 0.5: the radius, not the norm, decides"
+)
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
+
 _rot = np.array([[0.0, -1.0], [1.0, 0.0]])
 assert gradient_regime(1.3 * _rot) == "explode", "complex eigenvalues of modulus 1.3"
 assert gradient_regime(0.7 * _rot) == "vanish", "complex eigenvalues of modulus 0.7"
@@ -292,11 +323,15 @@ for _i in range(20):
 
 # %%
 short_review = "The movie I watched last year was not good".split()
-long_review = ("The movie I watched last year was not good , although the actors , the music , the "
-               "costumes and the photography were all , as everyone told me before I went , truly wonderful").split()
+long_review = (
+    "The movie I watched last year was not good , although the actors , the music , the "
+    "costumes and the photography were all , as everyone told me before I went , truly wonderful"
+).split()
+
 
 def lag_to_end(tokens, word):
     return len(tokens) - 1 - tokens.index(word)
+
 
 print("short review:", len(short_review), "tokens")
 print("  lag between 'not' and 'good':", short_review.index("good") - short_review.index("not"))
@@ -312,8 +347,12 @@ print("  lag from 'not' to the last token:", lag_to_end(long_review, "not"))
 # the fraction of gradient that survives each lag in the runs above:
 
 # %%
-table_lags = {"'not' -> 'good'": 1, "'movie' -> end (short)": lag_to_end(short_review, "movie"),
-              "'not' -> end (long)": lag_to_end(long_review, "not"), "50 tokens": 50}
+table_lags = {
+    "'not' -> 'good'": 1,
+    "'movie' -> end (short)": lag_to_end(short_review, "movie"),
+    "'not' -> end (long)": lag_to_end(long_review, "not"),
+    "50 tokens": 50,
+}
 print(f"{'gradient kept':<34}" + "".join(f"{label:>22}" for label in jac_norms))
 for name, lag in table_lags.items():
     print(f"{name + f' (lag {lag})':<34}" + "".join(f"{jac_norms[label][lag]:>22.2e}" for label in jac_norms))
@@ -346,6 +385,7 @@ for name, lag in table_lags.items():
 # the norm **before** clipping, as a float. Same semantics as `tf.clip_by_global_norm` (reference:
 # `helpers.optim.clip_by_global_norm`).
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex3_clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true}
 def clip_by_global_norm(grads, max_norm):
     """Scale a list of gradients so that their global norm is at most max_norm.
@@ -367,7 +407,7 @@ def clip_by_global_norm(grads, max_norm):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """clip_by_global_norm: the norm of all arrays together, one common factor, nothing changed below the threshold."""
-g_list = [np.array([3.0, 0.0]), np.array([[4.0]])]          # global norm sqrt(9 + 16) = 5
+g_list = [np.array([3.0, 0.0]), np.array([[4.0]])]  # global norm sqrt(9 + 16) = 5
 g_copy = [a.copy() for a in g_list]
 clipped_g, norm_g = clip_by_global_norm(g_list, 1.0)
 assert np.isclose(norm_g, 5.0), f"the global norm of [3, 0] and [[4]] is sqrt(3^2 + 4^2) = 5; got {norm_g}"
@@ -381,6 +421,7 @@ np.testing.assert_allclose(unchanged[0], [3.0, 0.0], err_msg="below max_norm the
 np.testing.assert_allclose(unchanged[1], [[4.0]], err_msg="below max_norm the gradients must not change")
 ### BEGIN HIDDEN TESTS
 import helpers.optim
+
 _rng = np.random.default_rng(32)
 for _mx in [0.01, 0.5, 2.0, 50.0]:
     _gs = [_rng.normal(size=(3, 4)), _rng.normal(size=(4, 4)), _rng.normal(size=(4,))]
@@ -391,7 +432,9 @@ for _mx in [0.01, 0.5, 2.0, 50.0]:
     assert len(_c) == 3
     for _a, _b, _o, _i in zip(_c, _rc, _orig, _gs):
         assert np.shape(_a) == np.shape(_b)
-        np.testing.assert_allclose(_a, _b, rtol=1e-10, err_msg=f"differs from helpers.optim.clip_by_global_norm with max_norm={_mx}")
+        np.testing.assert_allclose(
+            _a, _b, rtol=1e-10, err_msg=f"differs from helpers.optim.clip_by_global_norm with max_norm={_mx}"
+        )
         np.testing.assert_array_equal(_o, _i)
 _c, _n = clip_by_global_norm([np.zeros((2, 2))], 1.0)
 assert _n == 0.0 and np.all(np.isfinite(_c[0])), "zero gradients: norm 0, nothing to scale (no division by zero)"
@@ -410,30 +453,31 @@ np.testing.assert_allclose(_c[0], [3.0, 4.0])
 # %%
 import warnings
 
+
 def train_rnn(max_norm=None, lr=0.3, steps=300, H=16, window=25, seed=0):
     # Plain SGD on the MSE of a linear read-out of the last state; returns losses and global gradient norms.
     r = np.random.default_rng(seed)
     t = np.arange(1200)
     wave = np.sin(2 * np.pi * t / 40) + 0.1 * r.normal(size=t.size)
-    X, y = make_windows(wave, window)                       # (N, 25, 1), (N, 1)
+    X, y = make_windows(wave, window)  # (N, 25, 1), (N, 1)
     W = 0.5 * r.normal(size=(1, H))
-    U = 1.5 * np.linalg.qr(r.normal(size=(H, H)))[0]        # spectral radius 1.5
+    U = 1.5 * np.linalg.qr(r.normal(size=(H, H)))[0]  # spectral radius 1.5
     b = np.zeros(H)
-    V = r.normal(size=(H, 1)) / np.sqrt(H)                  # read-out weights
+    V = r.normal(size=(H, 1)) / np.sqrt(H)  # read-out weights
     c = np.zeros(1)
     losses, norms = [], []
     for _ in range(steps):
         batch = r.integers(0, len(X), size=32)
         h, cache = rnn_forward(X[batch], np.zeros((32, H)), W, U, b)
         err = h[:, -1] @ V + c - y[batch]
-        losses.append(np.mean(err ** 2))
+        losses.append(np.mean(err**2))
         d_pred = 2 * err / len(err)
         dh = np.zeros_like(h)
-        dh[:, -1] = d_pred @ V.T                            # the loss only sees the last state
+        dh[:, -1] = d_pred @ V.T  # the loss only sees the last state
         _, _, dW, dU, db = rnn_backward(dh, cache)
         grads = [dW, dU, db, h[:, -1].T @ d_pred, d_pred.sum(axis=0)]
         if max_norm is None:
-            norm = np.sqrt(sum(np.sum(g ** 2) for g in grads))
+            norm = np.sqrt(sum(np.sum(g**2) for g in grads))
         else:
             grads, norm = clip_by_global_norm(grads, max_norm)
         norms.append(norm)
@@ -441,20 +485,26 @@ def train_rnn(max_norm=None, lr=0.3, steps=300, H=16, window=25, seed=0):
             p -= lr * g
     return np.array(losses), np.array(norms)
 
-with warnings.catch_warnings(), np.errstate(all="ignore"):   # the unclipped run overflows
+
+with warnings.catch_warnings(), np.errstate(all="ignore"):  # the unclipped run overflows
     warnings.simplefilter("ignore")
     loss_plain, norm_plain = train_rnn(max_norm=None)
     loss_clip, norm_clip = train_rnn(max_norm=1.0)
 
 blown = np.flatnonzero(~np.isfinite(loss_plain) | (loss_plain > 10))
 print("without clipping: loss first exceeds 10 (or overflows) at step", blown[0] if len(blown) else None)
-print(f"with clipping:    final loss (mean of last 20 steps) {loss_clip[-20:].mean():.4f}; "
-      f"clipped in {np.mean(norm_clip > 1.0):.0%} of the steps")
+print(
+    f"with clipping:    final loss (mean of last 20 steps) {loss_clip[-20:].mean():.4f}; "
+    f"clipped in {np.mean(norm_clip > 1.0):.0%} of the steps"
+)
 
 fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+
+
 def shown(values, limit):
     # Hide overflowed values (inf, nan, astronomically large) so the log axes stay readable.
     return np.where(np.isfinite(values) & (values < limit), values, np.nan)
+
 
 axes[0].semilogy(shown(loss_plain, 1e6), label="no clipping")
 axes[0].semilogy(loss_clip, label="clip global norm at 1")

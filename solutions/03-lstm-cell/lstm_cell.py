@@ -28,12 +28,12 @@
 # %%
 import warnings
 
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
+import helpers.lstm  # the course's reference LSTM: the demos use it and the graded checks compare against it
 from helpers.env import quiet_tensorflow, seed_everything
 from helpers.plotting import use_course_style
-import helpers.lstm  # the course's reference LSTM: the demos use it and the graded checks compare against it
 
 quiet_tensorflow()
 import keras  # used only in Part 3 (matching Keras); Parts 1, 2 and 4 are pure NumPy
@@ -102,9 +102,11 @@ print("numpy", np.__version__, "| keras", keras.__version__)
 #
 # Write `sigmoid(z)` so that it never evaluates `exp` of a large positive number. Hint: for $z \ge 0$ use $1/(1+e^{-z})$; for $z < 0$ use the equivalent $e^{z}/(1+e^{z})$. Both only need $e^{-|z|}$, which lies in $(0, 1]$. Beware: `np.where(cond, A, B)` computes **both** `A` and `B` before choosing.
 
+
 # %%
 def naive_sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
+
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
@@ -135,21 +137,21 @@ print(sigmoid(np.array([-1000.0, -2.0, 0.0, 2.0, 1000.0])))
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_sigmoid", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check that sigmoid gives the right values and never overflows, even for |z| = 1000."""
 z = np.array([-5.0, -1.0, 0.0, 0.5, 3.0])
-np.testing.assert_allclose(sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-7,
-                           err_msg="sigmoid(z) should equal 1 / (1 + exp(-z)) for moderate z")
+np.testing.assert_allclose(
+    sigmoid(z), 1 / (1 + np.exp(-z)), rtol=1e-7, err_msg="sigmoid(z) should equal 1 / (1 + exp(-z)) for moderate z"
+)
 assert np.isclose(sigmoid(np.array([0.0]))[0], 0.5), "sigmoid(0) must be exactly one half"
-np.testing.assert_allclose(sigmoid(z) + sigmoid(-z), 1.0, rtol=1e-7,
-                           err_msg="sigmoid(-z) should equal 1 - sigmoid(z)")
+np.testing.assert_allclose(sigmoid(z) + sigmoid(-z), 1.0, rtol=1e-7, err_msg="sigmoid(-z) should equal 1 - sigmoid(z)")
 extreme = np.array([-1000.0, -80.0, 80.0, 1000.0])
 with warnings.catch_warnings():
     warnings.simplefilter("error")  # any RuntimeWarning becomes an error
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         s = sigmoid(extreme)
 assert np.all(np.isfinite(s)), "sigmoid returned inf or nan for |z| large"
-np.testing.assert_allclose(s, [0.0, 0.0, 1.0, 1.0], atol=1e-30,
-                           err_msg="sigmoid(-1000) should be 0 and sigmoid(1000) should be 1")
+np.testing.assert_allclose(
+    s, [0.0, 0.0, 1.0, 1.0], atol=1e-30, err_msg="sigmoid(-1000) should be 0 and sigmoid(1000) should be 1"
+)
 ### BEGIN HIDDEN TESTS
-import helpers.lstm
 z2 = np.random.default_rng(11).normal(0, 40, size=(7, 5))
 with warnings.catch_warnings(record=True) as seen:
     warnings.simplefilter("always", RuntimeWarning)
@@ -167,6 +169,7 @@ np.testing.assert_allclose(got3, [0.0, 1.0, 0.04742587], rtol=1e-5, atol=1e-30)
 # ## Exercise 2 — one LSTM step (4 points)
 #
 # Implement one step of the LSTM for a batch, with the packed weights above (blocks **i, f, c, o**). Use *one* matrix product for the input part and one for the recurrent part (`x_t @ W + h_prev @ U + b`), then slice the four blocks; use your `sigmoid` for the three gates and `np.tanh` for the candidate and for the output. Return `(h_t, c_t)`. (The course's reference, `helpers.lstm.lstm_step_forward`, takes the same arguments and also returns a cache for the backward pass of lesson 04: `h_t, c_t, cache`.)
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_lstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
 def lstm_step_forward(x_t, h_prev, c_prev, W, U, b):
@@ -187,9 +190,9 @@ def lstm_step_forward(x_t, h_prev, c_prev, W, U, b):
     H = h_prev.shape[1]  # hidden units
     a = x_t @ W + h_prev @ U + b  # (N, 4H) pre-activations, blocks i, f, c, o
     i_t = sigmoid(a[:, :H])  # input gate
-    f_t = sigmoid(a[:, H:2 * H])  # forget gate
-    g_t = np.tanh(a[:, 2 * H:3 * H])  # candidate cell value
-    o_t = sigmoid(a[:, 3 * H:])  # output gate
+    f_t = sigmoid(a[:, H : 2 * H])  # forget gate
+    g_t = np.tanh(a[:, 2 * H : 3 * H])  # candidate cell value
+    o_t = sigmoid(a[:, 3 * H :])  # output gate
     c_t = f_t * c_prev + i_t * g_t  # keep part of the old cell, add part of the candidate
     h_t = o_t * np.tanh(c_t)  # show part of the squashed cell
     ### END SOLUTION
@@ -208,20 +211,33 @@ c_demo = np.random.default_rng(2).normal(size=(N, H))
 W0, U0 = np.zeros((D, 4 * H)), np.zeros((H, 4 * H))
 cand = np.linspace(-1.0, 1.0, H)  # candidate bias: g = tanh(cand)
 
+
 def gate_bias(i, f, o):  # blocks i, f, c, o; +30 -> gate 1, -30 -> gate 0
     return np.concatenate([np.full(H, i), np.full(H, f), cand, np.full(H, o)])
 
+
 h1, c1 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=-30.0, f=30.0, o=30.0))
-assert h1.shape == (N, H) and c1.shape == (N, H), f"expected (h_t, c_t) of shape {(N, H)}, got {np.shape(h1)}, {np.shape(c1)}"
-np.testing.assert_allclose(c1, c_demo, atol=1e-8,
+assert h1.shape == (N, H) and c1.shape == (N, H), (
+    f"expected (h_t, c_t) of shape {(N, H)}, got {np.shape(h1)}, {np.shape(c1)}"
+)
+np.testing.assert_allclose(
+    c1,
+    c_demo,
+    atol=1e-8,
     err_msg="forget gate looks wrong: with f = 1 and i = 0 the cell state should not change "
-            "(check the order i, f, c, o, the gate activation and the f * c_prev term)")
-np.testing.assert_allclose(h1, np.tanh(c_demo), atol=1e-8,
-    err_msg="with o = 1 the output should be h_t = tanh(c_t) (did you forget the tanh?)")
+    "(check the order i, f, c, o, the gate activation and the f * c_prev term)",
+)
+np.testing.assert_allclose(
+    h1, np.tanh(c_demo), atol=1e-8, err_msg="with o = 1 the output should be h_t = tanh(c_t) (did you forget the tanh?)"
+)
 h2, c2 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=30.0, f=-30.0, o=30.0))
-np.testing.assert_allclose(c2, np.tile(np.tanh(cand), (N, 1)), atol=1e-8,
+np.testing.assert_allclose(
+    c2,
+    np.tile(np.tanh(cand), (N, 1)),
+    atol=1e-8,
     err_msg="with f = 0 and i = 1 the cell state should become the candidate tanh(b_c): "
-            "is the candidate a tanh (not a sigmoid), and is it the third block?")
+    "is the candidate a tanh (not a sigmoid), and is it the third block?",
+)
 h3, c3 = lstm_step_forward(x_demo, h_demo, c_demo, W0, U0, gate_bias(i=-30.0, f=30.0, o=-30.0))
 np.testing.assert_allclose(h3, 0.0, atol=1e-8, err_msg="with o = 0 the output h_t should be 0")
 ### BEGIN HIDDEN TESTS
@@ -243,14 +259,19 @@ b = np.linspace(-0.3, 0.5, 4 * H)
 h_t, c_t = lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
 expected_h = np.array([[-0.3413795298, -0.0618311247], [0.3805575476, 0.7220805897]])
 expected_c = np.array([[-0.6641360127, -0.1092734528], [0.5022671673, 1.2222868038]])
-np.testing.assert_allclose(c_t, expected_c, atol=1e-8,
+np.testing.assert_allclose(
+    c_t,
+    expected_c,
+    atol=1e-8,
     err_msg="c_t is wrong: check c_t = f_t * c_prev + i_t * g_t, the block order i, f, c, o, "
-            "and that W is (D, 4H) used as x_t @ W, U as h_prev @ U")
+    "and that W is (D, 4H) used as x_t @ W, U as h_prev @ U",
+)
 np.testing.assert_allclose(h_t, expected_h, atol=1e-8, err_msg="c_t is right but h_t is wrong: h_t = o_t * tanh(c_t)")
 ### BEGIN HIDDEN TESTS
 import helpers.lstm
+
 g = np.random.default_rng(2024)
-for (n_, d_, h_) in [(1, 3, 5), (4, 6, 6), (5, 2, 3), (2, 8, 1)]:  # batch of 1, square blocks (D = H), H = 1
+for n_, d_, h_ in [(1, 3, 5), (4, 6, 6), (5, 2, 3), (2, 8, 1)]:  # batch of 1, square blocks (D = H), H = 1
     xs = g.normal(size=(n_, d_))
     hs, cs = g.normal(size=(n_, h_)), g.normal(size=(n_, h_))
     Ws, Us, bs = g.normal(size=(d_, 4 * h_)), g.normal(size=(h_, 4 * h_)), g.normal(size=4 * h_)
@@ -264,6 +285,7 @@ for (n_, d_, h_) in [(1, 3, 5), (4, 6, 6), (5, 2, 3), (2, 8, 1)]:  # batch of 1,
 # ## Exercise 3 — a whole sequence (3 points)
 #
 # An LSTM layer runs the cell over time, carrying $(h_t, c_t)$ from one step to the next: $(h_0, c_0) \to (h_1, c_1) \to \dots \to (h_T, c_T)$. Inputs are **batch-first**, as in Keras: `x` has shape (N, T, D) and `x[:, t]` is step $t$. Return the hidden states *and* the cell states of every step, each of shape (N, T, H), so that `h[:, -1]` and `c[:, -1]` are the final states. (Use 0-based Python indices: `h[:, 0]` is $h_1$, the state after the first input.)
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_lstm_forward", "locked": false, "schema_version": 3, "solution": true}
 def lstm_forward(x, h0, c0, W, U, b):
@@ -304,12 +326,17 @@ h_t, c_t = lstm_step_forward(x[:, 0], h0, c0, W, U, b)
 np.testing.assert_allclose(h[:, 0], h_t, atol=1e-10, err_msg="step 0 should start from (h0, c0)")
 for t in range(1, T):
     h_t, c_t = lstm_step_forward(x[:, t], h_t, c_t, W, U, b)
-    np.testing.assert_allclose(c[:, t], c_t, atol=1e-10,
-        err_msg=f"c[:, {t}] is wrong: each step must start from the previous step's (h, c), and all T steps must run")
+    np.testing.assert_allclose(
+        c[:, t],
+        c_t,
+        atol=1e-10,
+        err_msg=f"c[:, {t}] is wrong: each step must start from the previous step's (h, c), and all T steps must run",
+    )
     np.testing.assert_allclose(h[:, t], h_t, atol=1e-10, err_msg=f"h[:, {t}] is wrong (but c[:, {t}] is right?)")
 ### BEGIN HIDDEN TESTS
 import helpers.lstm
-for (n_, t_, d_, u_) in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 1 and a single step too
+
+for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 1 and a single step too
     xs = g.normal(size=(n_, t_, d_))
     hs0, cs0 = g.normal(size=(n_, u_)), g.normal(size=(n_, u_))
     Ws, Us, bs = g.normal(size=(d_, 4 * u_)), g.normal(size=(u_, 4 * u_)), g.normal(size=4 * u_)
@@ -338,11 +365,13 @@ for (n_, t_, d_, u_) in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 
 N_k, T_k, D_k, H_k = 4, 6, 3, 5
 keras_layer = keras.layers.LSTM(H_k, return_sequences=True, return_state=True)
 keras_layer.build((None, None, D_k))
-keras_layer.set_weights([
-    rng.normal(0, 0.5, size=(D_k, 4 * H_k)).astype("float32"),  # kernel            (D, 4H)
-    rng.normal(0, 0.5, size=(H_k, 4 * H_k)).astype("float32"),  # recurrent_kernel  (H, 4H)
-    rng.normal(0, 0.5, size=(4 * H_k,)).astype("float32"),      # bias              (4H,)
-])
+keras_layer.set_weights(
+    [
+        rng.normal(0, 0.5, size=(D_k, 4 * H_k)).astype("float32"),  # kernel            (D, 4H)
+        rng.normal(0, 0.5, size=(H_k, 4 * H_k)).astype("float32"),  # recurrent_kernel  (H, 4H)
+        rng.normal(0, 0.5, size=(4 * H_k,)).astype("float32"),  # bias              (4H,)
+    ]
+)
 x_k = rng.normal(size=(N_k, T_k, D_k)).astype("float32")
 keras_seq, keras_h, keras_c = (np.asarray(a) for a in keras_layer(x_k))
 for w in keras_layer.weights:
@@ -354,6 +383,7 @@ print("outputs:", keras_seq.shape, keras_h.shape, keras_c.shape)
 # ## Exercise 4 — reproduce Keras with your NumPy LSTM (2 points)
 #
 # Write `numpy_like_keras(layer, x)`: read the layer's weights with `layer.get_weights()` (a list `[kernel, recurrent_kernel, bias]`), run **your** `lstm_forward` from zero initial states and return the three things Keras returns: all hidden states, the last hidden state and the last cell state. Nothing needs reordering or transposing: Keras' layout *is* ours.
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_numpy_like_keras", "locked": false, "schema_version": 3, "solution": true}
 def numpy_like_keras(layer, x):
@@ -378,9 +408,13 @@ def numpy_like_keras(layer, x):
 """Check that numpy_like_keras reproduces the Keras layer's three outputs to 1e-5 (float32)."""
 seq, h_T, c_T = numpy_like_keras(keras_layer, x_k)
 assert np.shape(seq) == keras_seq.shape, f"all hidden states should have shape {keras_seq.shape}, got {np.shape(seq)}"
-np.testing.assert_allclose(seq, keras_seq, atol=1e-5,
+np.testing.assert_allclose(
+    seq,
+    keras_seq,
+    atol=1e-5,
     err_msg="your hidden states differ from Keras': use kernel as W, recurrent_kernel as U, bias as b, "
-            "blocks i, f, c, o, and zero initial states")
+    "blocks i, f, c, o, and zero initial states",
+)
 np.testing.assert_allclose(h_T, keras_h, atol=1e-5, err_msg="the last hidden state differs from Keras' h_T")
 np.testing.assert_allclose(c_T, keras_c, atol=1e-5, err_msg="the last cell state differs from Keras' c_T")
 ### BEGIN HIDDEN TESTS
@@ -400,6 +434,7 @@ for w_, g_ in zip([np.asarray(a) for a in keras_layer(longer)], numpy_like_keras
 #
 # Each of the four blocks has input weights (D, H), recurrent weights (H, H) and a bias (H,). Write `lstm_param_count(D, H)`; the test compares it with Keras' `count_params()`. (Compare: a vanilla RNN layer has a quarter of that.)
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex5_lstm_param_count", "locked": false, "schema_version": 3, "solution": true}
 def lstm_param_count(D, H):
     """Number of trainable parameters of an LSTM layer with D input features and H units."""
@@ -412,12 +447,14 @@ def lstm_param_count(D, H):
 """Check lstm_param_count against Keras' count_params() for two layers."""
 assert lstm_param_count(D_k, H_k) == keras_layer.count_params(), (
     f"Keras' LSTM({H_k}) on {D_k} features has {keras_layer.count_params()} parameters; "
-    f"you return {lstm_param_count(D_k, H_k)}: count W, U and b for each of the 4 blocks")
+    f"you return {lstm_param_count(D_k, H_k)}: count W, U and b for each of the 4 blocks"
+)
 wide = keras.layers.LSTM(7)
 wide.build((None, None, 2))
 assert lstm_param_count(2, 7) == wide.count_params(), "wrong count for D = 2, H = 7"
 ### BEGIN HIDDEN TESTS
 import helpers.lstm
+
 for d_, u_ in [(1, 1), (32, 64), (10, 3)]:
     probe = keras.layers.LSTM(u_)
     probe.build((None, None, d_))
@@ -436,6 +473,7 @@ for d_, u_ in [(1, 1), (32, 64), (10, 3)]:
 # ## Exercise 6 — carry a value for 50 steps (3 points)
 #
 # Write `make_memory_cell(W, U, b, strength)`: return **copies** of the packed weights (blocks i, f, c, o) changed so that, whatever the inputs, the input gate is $\approx 0$, the forget gate $\approx 1$ and the output gate $\approx 1$ (so $h_t = \tanh(c_t)$ shows the stored value). Leave the candidate block (c) as it is: the cell must *ignore* the candidate, not switch it off. The test runs the course's reference LSTM for 50 steps on random inputs and checks that $c_{50} \approx c_0$ and $h_{50} \approx \tanh(c_0)$ to $10^{-3}$.
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_make_memory_cell", "locked": false, "schema_version": 3, "solution": true}
 def make_memory_cell(W, U, b, strength=20.0):
@@ -467,6 +505,7 @@ def make_memory_cell(W, U, b, strength=20.0):
 # %% nbgrader={"grade": true, "grade_id": "test_ex6_make_memory_cell", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """Check that make_memory_cell keeps c_0 for 50 steps (c_50 ~ c_0, h_50 ~ tanh(c_0)) whatever the inputs."""
 import helpers.lstm
+
 g = np.random.default_rng(6)
 N, T, D, H = 5, 50, 3, 4
 W, U, b = g.normal(size=(D, 4 * H)), g.normal(size=(H, 4 * H)), g.normal(size=4 * H)
@@ -474,16 +513,28 @@ W_before, U_before, b_before = W.copy(), U.copy(), b.copy()
 W2, U2, b2 = make_memory_cell(W, U, b)
 assert np.shape(W2) == W.shape and np.shape(U2) == U.shape and np.shape(b2) == b.shape, "keep the shapes of W, U, b"
 assert np.array_equal(W, W_before) and np.array_equal(U, U_before) and np.array_equal(b, b_before), (
-    "make_memory_cell must return copies and leave its inputs unchanged")
-np.testing.assert_array_equal(W2[:, 2 * H:3 * H], W[:, 2 * H:3 * H],
-    err_msg="leave the candidate block (the third, c) unchanged: the gates should do the work")
+    "make_memory_cell must return copies and leave its inputs unchanged"
+)
+np.testing.assert_array_equal(
+    W2[:, 2 * H : 3 * H],
+    W[:, 2 * H : 3 * H],
+    err_msg="leave the candidate block (the third, c) unchanged: the gates should do the work",
+)
 c0 = g.uniform(-2, 2, size=(N, H))
 x = g.normal(size=(N, T, D))
 h, c, _ = helpers.lstm.lstm_forward(x, np.zeros((N, H)), c0, W2, U2, b2)
-np.testing.assert_allclose(c[:, -1], c0, atol=1e-3,
-    err_msg="after 50 steps the cell state should still be c_0: you need f ~ 1 AND i ~ 0 at every step")
-np.testing.assert_allclose(h[:, -1], np.tanh(c0), atol=1e-3,
-    err_msg="the cell state is kept, but h_50 should show it as tanh(c_0): open the output gate (o ~ 1)")
+np.testing.assert_allclose(
+    c[:, -1],
+    c0,
+    atol=1e-3,
+    err_msg="after 50 steps the cell state should still be c_0: you need f ~ 1 AND i ~ 0 at every step",
+)
+np.testing.assert_allclose(
+    h[:, -1],
+    np.tanh(c0),
+    atol=1e-3,
+    err_msg="the cell state is kept, but h_50 should show it as tanh(c_0): open the output gate (o ~ 1)",
+)
 ### BEGIN HIDDEN TESTS
 gg = np.random.default_rng(66)
 Wb, Ub, bb = gg.normal(size=(2, 12)) * 2, gg.normal(size=(3, 12)) * 2, gg.normal(size=12) * 2
@@ -529,6 +580,7 @@ plt.show()
 #
 # Write `survival(f_seq)`: given the forget-gate values of every step, shape (N, T, H), return $s_1, \dots, s_T$, shape (N, T, H), with `survival(f_seq)[:, k-1]` $= s_k$.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex7_survival", "locked": false, "schema_version": 3, "solution": true}
 def survival(f_seq):
     """Share of c_0 left after each step when the input gate is closed: running product of forget gates.
@@ -547,11 +599,16 @@ def survival(f_seq):
 # %% nbgrader={"grade": true, "grade_id": "test_ex7_survival", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check survival: a constant f = 0.95 gives 0.95^k, and it predicts a real LSTM's cell state with i = 0."""
 import helpers.lstm
+
 f_const = np.full((1, 10, 2), 0.95)
 s = survival(f_const)
 assert np.shape(s) == (1, 10, 2), "survival must return one value per step: shape (N, T, H)"
-np.testing.assert_allclose(s[0, :, 0], 0.95 ** np.arange(1, 11), rtol=1e-12,
-    err_msg="with f_t = 0.95 at every step, s_k should be 0.95**k (k = 1 for the first step)")
+np.testing.assert_allclose(
+    s[0, :, 0],
+    0.95 ** np.arange(1, 11),
+    rtol=1e-12,
+    err_msg="with f_t = 0.95 at every step, s_k should be 0.95**k (k = 1 for the first step)",
+)
 # A real cell: input gate closed (bias -30, zero weights), forget gate driven by the input.
 g = np.random.default_rng(7)
 N, T, D, H = 3, 12, 2, 4
@@ -560,8 +617,12 @@ W[:, :H], U[:, :H], b[:H] = 0.0, 0.0, -30.0
 x, c0 = g.normal(size=(N, T, D)), g.normal(size=(N, H))
 _, c, cache = helpers.lstm.lstm_forward(x, np.zeros((N, H)), c0, W, U, b)  # cache: one dict per step
 f_seq = np.stack([step["f"] for step in cache], axis=1)  # forget gates of every step, (N, T, H)
-np.testing.assert_allclose(survival(f_seq) * c0[:, None, :], c, atol=1e-9,
-    err_msg="survival(f_seq)[:, k-1] * c_0 should equal the cell state c_k of an LSTM whose input gate is closed")
+np.testing.assert_allclose(
+    survival(f_seq) * c0[:, None, :],
+    c,
+    atol=1e-9,
+    err_msg="survival(f_seq)[:, k-1] * c_0 should equal the cell state c_k of an LSTM whose input gate is closed",
+)
 ### BEGIN HIDDEN TESTS
 f_one = np.random.default_rng(8).uniform(0, 1, size=(4, 1, 3))  # T = 1
 np.testing.assert_allclose(survival(f_one), f_one, rtol=1e-12)
@@ -573,14 +634,18 @@ np.testing.assert_allclose(survival(f_rand)[:, -1], np.prod(f_rand, axis=1), rto
 # How long does a value survive? s_k for a few constant forget gates, next to lesson 01's 0.95**k.
 k = np.arange(1, 201)
 fig, ax = plt.subplots()
-ax.plot(k, 0.95 ** k, color="k", ls=":", lw=2.5, label="vanilla memory of lesson 01: $0.95^k$")
+ax.plot(k, 0.95**k, color="k", ls=":", lw=2.5, label="vanilla memory of lesson 01: $0.95^k$")
 for bias in [1.0, 3.0, 5.0, 7.0]:
     f_val = float(sigmoid(np.array([bias]))[0])  # zero input and h: f = sigmoid(b_f)
     s_k = survival(np.full((1, k.size, 1), f_val))[0, :, 0]
     ax.plot(k, s_k, label=f"LSTM, $b_f$ = {bias:g}: f = {f_val:.4f}")
 ax.set_yscale("log")
 ax.set_ylim(1e-12, 2)
-ax.set(title="Share of $c_0$ left after k steps with the input gate closed", xlabel="steps k", ylabel="$s_k = \\prod f_t$ (log scale)")
+ax.set(
+    title="Share of $c_0$ left after k steps with the input gate closed",
+    xlabel="steps k",
+    ylabel="$s_k = \\prod f_t$ (log scale)",
+)
 ax.legend()
 plt.show()
 

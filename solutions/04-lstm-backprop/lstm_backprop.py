@@ -26,14 +26,14 @@
 # **Why it matters.** Lesson 02 showed that a vanilla RNN's gradient is a product of Jacobians $\prod_t \mathrm{diag}(1 - h_t^2)\,U^\top$ that shrinks (or explodes) geometrically with the lag. The LSTM was *designed from its gradient*: Hochreiter and Schmidhuber asked what recurrence lets an error signal flow back unchanged, and built the cell state around the answer. Writing the backward pass yourself is the only way to see that design, and a gradient check is the habit that keeps every later model honest.
 
 # %%
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
-from helpers.env import seed_everything
-from helpers.plotting import use_course_style
 import helpers.lstm  # the course's reference LSTM: the forward pass is given; the graded checks also compare against it
+from helpers.env import seed_everything
 from helpers.gradcheck import eval_numerical_gradient, rel_error
-from helpers.rnn import rnn_forward, rnn_backward
+from helpers.plotting import use_course_style
+from helpers.rnn import rnn_backward, rnn_forward
 
 rng = seed_everything(0)
 use_course_style()
@@ -52,6 +52,7 @@ use_course_style()
 # | `tanh_c` | (N, H) | $\tanh(c_t)$ |
 #
 # For a sequence, `helpers.lstm.lstm_forward(x, h0, c0, W, U, b)` is the loop of your lesson 03 `lstm_forward` over this step. It returns `(h, c, cache)`: the hidden and cell states of every step, (N, T, H) each, and `cache`, the **list of the T step caches** (`cache[t]` is the dict of step `t`).
+
 
 # %%
 def numerical_gradients(loss, args, h=1e-5):
@@ -83,6 +84,7 @@ def numerical_gradients(loss, args, h=1e-5):
 #
 # Implement `lstm_step_backward(dh_t, dc_t, cache)` from the four steps above. Return the gradients **in the order of the forward's inputs**: `(dx_t, dh_prev, dc_prev, dW, dU, db)`, packed gradients in the order i, f, c, o. (The course's version is `helpers.lstm.lstm_step_backward`.)
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex1_lstm_step_backward", "locked": false, "schema_version": 3, "solution": true}
 def lstm_step_backward(dh_t, dc_t, cache):
     """Backward pass of one LSTM step.
@@ -100,13 +102,18 @@ def lstm_step_backward(dh_t, dc_t, cache):
     i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
     tanh_c, c_prev = cache["tanh_c"], cache["c_prev"]
     do = dh_t * tanh_c  # h_t = o * tanh(c_t)
-    dc = dc_t + dh_t * o * (1 - tanh_c ** 2)  # both uses of c_t: via h_t and via c_{t+1}
+    dc = dc_t + dh_t * o * (1 - tanh_c**2)  # both uses of c_t: via h_t and via c_{t+1}
     df, di, dg = dc * c_prev, dc * g, dc * i  # c_t = f * c_prev + i * g
     dc_prev = dc * f  # the cell path: only a multiplication by f
-    da = np.concatenate([di * i * (1 - i),  # through the sigmoid of the input gate
-                         df * f * (1 - f),  # through the sigmoid of the forget gate
-                         dg * (1 - g ** 2),  # through the tanh of the candidate
-                         do * o * (1 - o)], axis=1)  # through the sigmoid of the output gate
+    da = np.concatenate(
+        [
+            di * i * (1 - i),  # through the sigmoid of the input gate
+            df * f * (1 - f),  # through the sigmoid of the forget gate
+            dg * (1 - g**2),  # through the tanh of the candidate
+            do * o * (1 - o),
+        ],
+        axis=1,
+    )  # through the sigmoid of the output gate
     dx_t = da @ cache["W"].T  # (N, D)
     dh_prev = da @ cache["U"].T  # (N, H)
     dW = cache["x_t"].T @ da  # (D, 4H)
@@ -122,13 +129,21 @@ def lstm_step_backward(dh_t, dc_t, cache):
 # %%
 N, D, H = 3, 4, 5
 g0 = np.random.default_rng(0)
-step_args = [g0.normal(size=(N, D)), g0.normal(size=(N, H)), g0.normal(size=(N, H)),  # x_t, h_prev, c_prev
-             g0.normal(size=(D, 4 * H)) * 0.5, g0.normal(size=(H, 4 * H)) * 0.5, g0.normal(size=4 * H) * 0.5]  # W, U, b
+step_args = [
+    g0.normal(size=(N, D)),
+    g0.normal(size=(N, H)),
+    g0.normal(size=(N, H)),  # x_t, h_prev, c_prev
+    g0.normal(size=(D, 4 * H)) * 0.5,
+    g0.normal(size=(H, 4 * H)) * 0.5,
+    g0.normal(size=4 * H) * 0.5,
+]  # W, U, b
 dh_up, dc_up = g0.normal(size=(N, H)), g0.normal(size=(N, H))
+
 
 def step_loss(x_t, h_prev, c_prev, W, U, b):
     h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
     return np.sum(h_t * dh_up) + np.sum(c_t * dc_up)
+
 
 _, _, step_cache = helpers.lstm.lstm_step_forward(*step_args)
 analytic = lstm_step_backward(dh_up, dc_up, step_cache)
@@ -139,29 +154,42 @@ for name, a_, n_ in zip(["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"], analyt
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_step_backward_states", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dx_t, dh_prev and dc_prev of lstm_step_backward against numerical gradients (float64, < 1e-6)."""
 import helpers.lstm
+
 g = np.random.default_rng(1)
 N, D, H = 2, 3, 4
-args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
-        g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5]
+args = [
+    g.normal(size=(N, D)),
+    g.normal(size=(N, H)),
+    g.normal(size=(N, H)),
+    g.normal(size=(D, 4 * H)) * 0.5,
+    g.normal(size=(H, 4 * H)) * 0.5,
+    g.normal(size=4 * H) * 0.5,
+]
 dh_t, dc_t = g.normal(size=(N, H)), g.normal(size=(N, H))
+
 
 def loss(x_t, h_prev, c_prev, W, U, b):
     h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
     return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
 
+
 _, _, cache = helpers.lstm.lstm_step_forward(*args)
 grads = lstm_step_backward(dh_t, dc_t, cache)
 num = numerical_gradients(loss, args)
-hints = {"dx_t": "dx_t = da @ W.T, with da the gradient of all four pre-activations",
-         "dh_prev": "dh_prev = da @ U.T",
-         "dc_prev": "dc_prev = dc * f, where dc already includes the path through h_t (tanh'(c_t)) and dc_t"}
+hints = {
+    "dx_t": "dx_t = da @ W.T, with da the gradient of all four pre-activations",
+    "dh_prev": "dh_prev = da @ U.T",
+    "dc_prev": "dc_prev = dc * f, where dc already includes the path through h_t (tanh'(c_t)) and dc_t",
+}
 for k, name in enumerate(["dx_t", "dh_prev", "dc_prev"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    assert np.shape(grads[k]) == np.shape(args[k]), (
+        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    )
     err = rel_error(grads[k], num[k])
     assert err < 1e-6, f"{name} is wrong (relative error {err:.1e}): {hints[name]}"
 ### BEGIN HIDDEN TESTS
 gh = np.random.default_rng(101)
-for (n_, d_, u_) in [(1, 2, 3), (4, 5, 5)]:  # batch of 1; square blocks D = H
+for n_, d_, u_ in [(1, 2, 3), (4, 5, 5)]:  # batch of 1; square blocks D = H
     xs, hs, cs = gh.normal(size=(n_, d_)), gh.normal(size=(n_, u_)), gh.normal(size=(n_, u_))
     Ws, Us, bs = gh.normal(size=(d_, 4 * u_)), gh.normal(size=(u_, 4 * u_)), gh.normal(size=4 * u_)
     dhs, dcs = gh.normal(size=(n_, u_)), gh.normal(size=(n_, u_))
@@ -169,35 +197,53 @@ for (n_, d_, u_) in [(1, 2, 3), (4, 5, 5)]:  # batch of 1; square blocks D = H
     want = helpers.lstm.lstm_step_backward(dhs, dcs, cache_s)
     got = lstm_step_backward(dhs, dcs, cache_s)
     for k in range(3):
-        np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}")
+        np.testing.assert_allclose(
+            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}"
+        )
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_step_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dW, dU and db of lstm_step_backward against numerical gradients (float64, < 1e-6)."""
 import helpers.lstm
+
 g = np.random.default_rng(2)
 N, D, H = 3, 2, 3
-args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
-        g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5]
+args = [
+    g.normal(size=(N, D)),
+    g.normal(size=(N, H)),
+    g.normal(size=(N, H)),
+    g.normal(size=(D, 4 * H)) * 0.5,
+    g.normal(size=(H, 4 * H)) * 0.5,
+    g.normal(size=4 * H) * 0.5,
+]
 dh_t, dc_t = g.normal(size=(N, H)), g.normal(size=(N, H))
+
 
 def loss(x_t, h_prev, c_prev, W, U, b):
     h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
     return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
 
+
 _, _, cache = helpers.lstm.lstm_step_forward(*args)
 grads = lstm_step_backward(dh_t, dc_t, cache)
 num = numerical_gradients(loss, args)
-hints = {"dW": "dW = x_t.T @ da", "dU": "dU = h_prev.T @ da (the recurrent weights multiply h_prev, not x_t)",
-         "db": "db = da summed over the batch"}
+hints = {
+    "dW": "dW = x_t.T @ da",
+    "dU": "dU = h_prev.T @ da (the recurrent weights multiply h_prev, not x_t)",
+    "db": "db = da summed over the batch",
+}
 for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    assert np.shape(grads[k]) == np.shape(args[k]), (
+        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    )
     err = rel_error(grads[k], num[k])
-    assert err < 1e-6, (f"{name} is wrong (relative error {err:.1e}): {hints[name]}; if all three are wrong, "
-                        "check the gate derivatives sigmoid' = s * (1 - s), tanh' = 1 - g**2")
+    assert err < 1e-6, (
+        f"{name} is wrong (relative error {err:.1e}): {hints[name]}; if all three are wrong, "
+        "check the gate derivatives sigmoid' = s * (1 - s), tanh' = 1 - g**2"
+    )
 ### BEGIN HIDDEN TESTS
 gp = np.random.default_rng(202)
-for (n_, d_, u_) in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and h_prev have the same shape
+for n_, d_, u_ in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and h_prev have the same shape
     xs, hs, cs = gp.normal(size=(n_, d_)), gp.normal(size=(n_, u_)), gp.normal(size=(n_, u_))
     Ws, Us, bs = gp.normal(size=(d_, 4 * u_)), gp.normal(size=(u_, 4 * u_)), gp.normal(size=4 * u_)
     dhs, dcs = gp.normal(size=(n_, u_)), gp.normal(size=(n_, u_))
@@ -205,7 +251,9 @@ for (n_, d_, u_) in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and
     want = helpers.lstm.lstm_step_backward(dhs, dcs, cache_p)
     got = lstm_step_backward(dhs, dcs, cache_p)
     for k in range(3, 6):
-        np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}")
+        np.testing.assert_allclose(
+            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}"
+        )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -219,6 +267,7 @@ for (n_, d_, u_) in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and
 # - what is left after step 1 is $dh_0$ and $dc_0$.
 #
 # Implement `lstm_backward(dh, cache)` with your `lstm_step_backward`; `cache` is the list of step caches returned by `helpers.lstm.lstm_forward`. (The course's version is `helpers.lstm.lstm_backward`; it also takes an optional gradient for the last cell state.)
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_lstm_backward", "locked": false, "schema_version": 3, "solution": true}
 def lstm_backward(dh, cache):
@@ -253,13 +302,21 @@ def lstm_backward(dh, cache):
 # %%
 N, T, D, H = 2, 5, 3, 4
 g0 = np.random.default_rng(3)
-seq_args = [g0.normal(size=(N, T, D)), g0.normal(size=(N, H)), g0.normal(size=(N, H)),  # x, h0, c0
-            g0.normal(size=(D, 4 * H)) * 0.5, g0.normal(size=(H, 4 * H)) * 0.5, g0.normal(size=4 * H) * 0.5]  # W, U, b
+seq_args = [
+    g0.normal(size=(N, T, D)),
+    g0.normal(size=(N, H)),
+    g0.normal(size=(N, H)),  # x, h0, c0
+    g0.normal(size=(D, 4 * H)) * 0.5,
+    g0.normal(size=(H, 4 * H)) * 0.5,
+    g0.normal(size=4 * H) * 0.5,
+]  # W, U, b
 dh_seq = g0.normal(size=(N, T, H))
+
 
 def seq_loss(x, h0, c0, W, U, b):
     h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
     return np.sum(h * dh_seq)
+
 
 _, _, seq_cache = helpers.lstm.lstm_forward(*seq_args)
 analytic = lstm_backward(dh_seq, seq_cache)
@@ -270,27 +327,40 @@ for name, a_, n_ in zip(["dx", "dh0", "dc0", "dW", "dU", "db"], analytic, numeri
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_inputs", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dx, dh0 and dc0 of lstm_backward against numerical gradients (float64, < 1e-6)."""
 import helpers.lstm
+
 g = np.random.default_rng(4)
 N, T, D, H = 2, 4, 3, 4
-args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
-        g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5]
+args = [
+    g.normal(size=(N, T, D)),
+    g.normal(size=(N, H)),
+    g.normal(size=(N, H)),
+    g.normal(size=(D, 4 * H)) * 0.5,
+    g.normal(size=(H, 4 * H)) * 0.5,
+    g.normal(size=4 * H) * 0.5,
+]
 dh = g.normal(size=(N, T, H))
+
 
 def loss(x, h0, c0, W, U, b):
     h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
     return np.sum(h * dh)
 
+
 _, _, cache = helpers.lstm.lstm_forward(*args)
 grads = lstm_backward(dh, cache)
 num = numerical_gradients(loss, args)
 for k, name in enumerate(["dx", "dh0", "dc0"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    assert np.shape(grads[k]) == np.shape(args[k]), (
+        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    )
     err = rel_error(grads[k], num[k])
-    assert err < 1e-6, (f"{name} is wrong (relative error {err:.1e}): walk the steps backwards and pass BOTH "
-                        "dh_prev (added to dh[:, t-1]) and dc_prev on to the previous step")
+    assert err < 1e-6, (
+        f"{name} is wrong (relative error {err:.1e}): walk the steps backwards and pass BOTH "
+        "dh_prev (added to dh[:, t-1]) and dc_prev on to the previous step"
+    )
 ### BEGIN HIDDEN TESTS
 gi = np.random.default_rng(303)
-for (n_, t_, d_, u_) in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square blocks
+for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square blocks
     xs = gi.normal(size=(n_, t_, d_))
     h0s, c0s = gi.normal(size=(n_, u_)), gi.normal(size=(n_, u_))
     Ws, Us, bs = gi.normal(size=(d_, 4 * u_)), gi.normal(size=(u_, 4 * u_)), gi.normal(size=4 * u_)
@@ -299,33 +369,48 @@ for (n_, t_, d_, u_) in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square
     want = helpers.lstm.lstm_backward(dhs, cache_s)
     got = lstm_backward(dhs, cache_s)
     for k in range(3):
-        np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}")
+        np.testing.assert_allclose(
+            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}"
+        )
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dW, dU and db of lstm_backward against numerical gradients (float64, < 1e-6): summed over time."""
 import helpers.lstm
+
 g = np.random.default_rng(5)
 N, T, D, H = 3, 5, 2, 3
-args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H)),
-        g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5]
+args = [
+    g.normal(size=(N, T, D)),
+    g.normal(size=(N, H)),
+    g.normal(size=(N, H)),
+    g.normal(size=(D, 4 * H)) * 0.5,
+    g.normal(size=(H, 4 * H)) * 0.5,
+    g.normal(size=4 * H) * 0.5,
+]
 dh = g.normal(size=(N, T, H))
+
 
 def loss(x, h0, c0, W, U, b):
     h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
     return np.sum(h * dh)
 
+
 _, _, cache = helpers.lstm.lstm_forward(*args)
 grads = lstm_backward(dh, cache)
 num = numerical_gradients(loss, args)
 for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    assert np.shape(grads[k]) == np.shape(args[k]), (
+        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+    )
     err = rel_error(grads[k], num[k])
-    assert err < 1e-6, (f"{name} is wrong (relative error {err:.1e}): the same weights are used at every step, "
-                        "so add up the contributions of all T steps")
+    assert err < 1e-6, (
+        f"{name} is wrong (relative error {err:.1e}): the same weights are used at every step, "
+        "so add up the contributions of all T steps"
+    )
 ### BEGIN HIDDEN TESTS
 gq = np.random.default_rng(404)
-for (n_, t_, d_, u_) in [(1, 1, 3, 2), (2, 8, 3, 3)]:
+for n_, t_, d_, u_ in [(1, 1, 3, 2), (2, 8, 3, 3)]:
     xs = gq.normal(size=(n_, t_, d_))
     h0s, c0s = gq.normal(size=(n_, u_)), gq.normal(size=(n_, u_))
     Ws, Us, bs = gq.normal(size=(d_, 4 * u_)), gq.normal(size=(u_, 4 * u_)), gq.normal(size=4 * u_)
@@ -334,7 +419,9 @@ for (n_, t_, d_, u_) in [(1, 1, 3, 2), (2, 8, 3, 3)]:
     want = helpers.lstm.lstm_backward(dhs, cache_p)
     got = lstm_backward(dhs, cache_p)
     for k in range(3, 6):
-        np.testing.assert_allclose(got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}")
+        np.testing.assert_allclose(
+            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}"
+        )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -351,7 +438,7 @@ N, T, D, H = 2, 40, 3, 4
 g0 = np.random.default_rng(6)
 x_c, c0_c = g0.normal(size=(N, T, D)), g0.normal(size=(N, H))
 W_c, b_c = g0.normal(size=(D, 4 * H)), g0.normal(size=4 * H)
-b_c[H:2 * H] += 2.0  # a larger forget bias (blocks i, f, c, o), so that something survives 40 steps
+b_c[H : 2 * H] += 2.0  # a larger forget bias (blocks i, f, c, o), so that something survives 40 steps
 U_zero = np.zeros((H, 4 * H))  # gates depend on x_t only: the cell path is the only path from c_0 to c_T
 _, _, cache_c = helpers.lstm.lstm_forward(x_c, np.zeros((N, H)), c0_c, W_c, U_zero, b_c)
 dh_last = np.zeros((N, T, H))
@@ -374,6 +461,7 @@ print(f"prod of forget gates over {T} steps, first example:", ", ".join(f"{v:.1e
 # - Keras' default initialisation for both: Glorot-uniform input weights, orthogonal recurrent weights, zero biases; for the LSTM the forget-gate bias is 1 (`unit_forget_bias=True`). We add an LSTM with forget bias 3 to see what that one number does.
 # - The loss looks at the last output only, $L = \sum h_T \odot v$ with a random $v$; we backpropagate and record $\|\partial L/\partial x_{T-k}\|$ (averaged over the batch) for every lag $k$, averaged over 5 random initialisations.
 # - Dashed: the cell path alone, $\prod f_t$ over the last $k$ steps (averaged over examples and units), for each LSTM.
+
 
 # %%
 def keras_like_rnn_weights(D, H, rng):
@@ -411,8 +499,11 @@ for (name, vals), colour in zip(curves.items(), ["k", "C0", "C1"]):
 for (name, vals), colour in zip(cell_paths.items(), ["C0", "C1"]):
     ax.plot(lags, np.mean(vals, axis=0), color=colour, ls="--", label=f"{name}: cell path $\\prod f_t$")
 ax.set_yscale("log")
-ax.set(title=f"Gradient reaching an input k steps back (D={D_e}, H={H_e}, T={T_e}, {seeds} seeds, at initialisation)",
-       xlabel="lag k (steps)", ylabel="gradient norm (log scale)")
+ax.set(
+    title=f"Gradient reaching an input k steps back (D={D_e}, H={H_e}, T={T_e}, {seeds} seeds, at initialisation)",
+    xlabel="lag k (steps)",
+    ylabel="gradient norm (log scale)",
+)
 ax.title.set_fontsize(11)
 ax.legend(fontsize=9)
 plt.show()

@@ -114,8 +114,8 @@ stacked = keras.Sequential(
     [
         keras.Input(shape=(20, 1)),
         keras.layers.LSTM(8, return_sequences=True),  # (N, 20, 8): every h_t, for the next LSTM
-        keras.layers.LSTM(4),                         # (N, 4): only h_T
-        keras.layers.Dense(1),                        # (N, 1): the forecast
+        keras.layers.LSTM(4),  # (N, 4): only h_T
+        keras.layers.Dense(1),  # (N, 1): the forecast
     ]
 )
 stacked.summary()
@@ -152,6 +152,7 @@ print("bias blocks i, f, c, o:", layer.weights[2].numpy().reshape(4, H)[:, 0])
 # `keras.layers.LSTM(H)` (H = `units`) reading D features per step. Use the formula, not Keras. The
 # arguments are in the order of lesson 03's `lstm_param_count(D, H)`: input features first, then units.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex1_lstm_param_count", "locked": false, "schema_version": 3, "solution": true}
 def lstm_param_count(D, H):
     """Number of parameters of keras.layers.LSTM(H) on inputs of shape (N, T, D).
@@ -182,6 +183,7 @@ assert lstm_param_count(10, 16) == _m.count_params(), (
 )
 ### BEGIN HIDDEN TESTS
 import helpers.lstm
+
 for _H, _D in [(1, 1), (3, 7), (64, 3), (100, 200)]:
     assert int(lstm_param_count(_D, _H)) == helpers.lstm.lstm_param_count(_D, _H), (
         f"wrong count for D={_D}, H={_H}: expected {helpers.lstm.lstm_param_count(_D, _H)}"
@@ -195,6 +197,7 @@ assert lstm_param_count(1, 1) == 12, "one unit, one feature: each of the 4 block
 # Write `build_stacked_lstm(timesteps, features, units=(32, 16), horizon=1)`: a `keras.Model` from
 # (N, T, D) to (N, horizon) made of one LSTM per entry of `units` (bottom to top) and a `Dense(horizon)`
 # head. Build it, don't compile or train it. `timesteps` may be `None` (any length).
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_build_stacked_lstm", "locked": false, "schema_version": 3, "solution": true}
 def build_stacked_lstm(timesteps, features, units=(32, 16), horizon=1):
@@ -234,17 +237,20 @@ assert _model.count_params() == _want, (
     f"expected {_want} parameters: LSTM(8) on 3 features + LSTM(4) on 8 features + Dense(2) on 4; "
     f"got {_model.count_params()}"
 )
-_lstms = [l for l in _model.layers if isinstance(l, keras.layers.LSTM)]
+_lstms = [layer for layer in _model.layers if isinstance(layer, keras.layers.LSTM)]
 assert len(_lstms) == 2, f"one LSTM layer per entry of units, found {len(_lstms)}"
 ### BEGIN HIDDEN TESTS
 import helpers.keras_models
+
 _one = build_stacked_lstm(None, 1, units=(6,), horizon=1)
 for _T in (1, 13):
     assert tuple(_one(np.zeros((1, _T, 1), "float32")).shape) == (1, 1), "timesteps=None must accept any T"
 assert _one.count_params() == helpers.keras_models.build_stacked_lstm(None, 1, units=(6,)).count_params()
 _three = build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4)
 assert tuple(_three(np.ones((2, 7, 2), "float32")).shape) == (2, 4)
-assert _three.count_params() == helpers.keras_models.build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4).count_params(), "three layers"
+assert (
+    _three.count_params() == helpers.keras_models.build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4).count_params()
+), "three layers"
 assert getattr(_three, "optimizer", None) is None, "build the model only: do not compile it"
 ### END HIDDEN TESTS
 
@@ -319,6 +325,7 @@ for xw, yt in zip(X_k.numpy(), y_k.numpy()):
 # $N = L - W - \text{lead} + 1$, window $j$ = `series[j : j + window]`, target `series[j + window - 1 + lead]`.
 # Raise a `ValueError` if the series is too short for a single window.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex3_window_series", "locked": false, "schema_version": 3, "solution": true}
 def window_series(series, window, lead=1):
     """Cut a 1-D series into (window, target) pairs.
@@ -349,7 +356,9 @@ def window_series(series, window, lead=1):
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_window_series", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """Check window_series on a ramp: shapes, the first and last pairs, lead 2, and the too-short error."""
 _X, _y = window_series(np.arange(10.0), 3)
-assert _X.shape == (7, 3, 1), f"10 values, window 3, lead 1 give 10 - 3 - 1 + 1 = 7 windows of shape (3, 1); got X.shape={_X.shape}"
+assert _X.shape == (7, 3, 1), (
+    f"10 values, window 3, lead 1 give 10 - 3 - 1 + 1 = 7 windows of shape (3, 1); got X.shape={_X.shape}"
+)
 assert _y.shape == (7,), f"y should be (N,) = (7,), got {_y.shape}"
 np.testing.assert_array_equal(_X[0, :, 0], [0, 1, 2], err_msg="the first window is series[0:3]")
 assert _y[0] == 3, f"the target of [0, 1, 2] is the NEXT value 3, got {_y[0]} (off by one?)"
@@ -364,6 +373,7 @@ else:
     raise AssertionError("3 values cannot make a window of 3 plus a target: raise ValueError")
 ### BEGIN HIDDEN TESTS
 import helpers.data
+
 _s = np.random.default_rng(5).normal(size=40)
 for _W, _h in [(5, 1), (1, 1), (4, 3), (39, 1)]:
     _Xs, _ys = window_series(_s, _W, _h)
@@ -371,9 +381,11 @@ for _W, _h in [(5, 1), (1, 1), (4, 3), (39, 1)]:
     np.testing.assert_allclose(np.asarray(_Xs, float).reshape(_Xr.shape), _Xr, err_msg=f"windows, W={_W}, lead={_h}")
     assert np.asarray(_Xs).shape == _Xr.shape, f"X shape for W={_W}, lead={_h}"
     np.testing.assert_allclose(np.asarray(_ys, float).reshape(-1), _yr, err_msg=f"targets, W={_W}, lead={_h}")
-_dsk = keras.utils.timeseries_dataset_from_array(_s[:-2], _s[5 - 1 + 2:], sequence_length=5, batch_size=1000)
+_dsk = keras.utils.timeseries_dataset_from_array(_s[:-2], _s[5 - 1 + 2 :], sequence_length=5, batch_size=1000)
 _Xk, _yk = next(iter(_dsk))
-np.testing.assert_allclose(window_series(_s, 5, 2)[1], _yk.numpy(), rtol=1e-6, err_msg="agree with timeseries_dataset_from_array")
+np.testing.assert_allclose(
+    window_series(_s, 5, 2)[1], _yk.numpy(), rtol=1e-6, err_msg="agree with timeseries_dataset_from_array"
+)
 assert window_series(np.arange(4.0), 3)[0].shape == (1, 3, 1), "L = W + lead gives exactly one window"
 ### END HIDDEN TESTS
 
@@ -392,7 +404,7 @@ split = 500  # train on s_0 .. s_499, test on the tail s_500 .. s_699
 
 X_train, y_train = window_series(series[:split], W)
 # test windows may start inside the training part, but every test *target* lies in the tail
-X_test, y_test = window_series(series[split - W:], W)
+X_test, y_test = window_series(series[split - W :], W)
 print("train", X_train.shape, y_train.shape, "| test", X_test.shape, y_test.shape)
 
 keras.utils.set_random_seed(0)
@@ -419,6 +431,7 @@ print(f"one-step-ahead test MAE: {np.abs(one_step - y_test).mean():.4f}")
 # observed values `history`; at each step predict, store the prediction, and slide the window: drop its
 # oldest value and append the prediction. Never use true future values.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex4_recursive_forecast", "locked": false, "schema_version": 3, "solution": true}
 def recursive_forecast(predict_fn, history, steps):
     """Forecast `steps` values, feeding each prediction back as the newest input.
@@ -444,30 +457,61 @@ def recursive_forecast(predict_fn, history, steps):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_recursive_forecast", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """Check recursive_forecast with plain NumPy predictors: predictions are fed back and the window slides."""
+
+
 def _plus_one(w):  # next value = last value + 1
     return w[:, -1, :] + 1
 
+
 _f = recursive_forecast(_plus_one, np.array([1.0, 2.0, 3.0]), 4)
 assert np.shape(_f) == (4,), f"forecast should have shape (steps,) = (4,), got {np.shape(_f)}"
-np.testing.assert_allclose(_f, [4, 5, 6, 7], err_msg=(
-    "with next = last + 1 the forecast must continue 4, 5, 6, 7: each prediction has to become the "
-    "newest input of the next step"))
+np.testing.assert_allclose(
+    _f,
+    [4, 5, 6, 7],
+    err_msg=(
+        "with next = last + 1 the forecast must continue 4, 5, 6, 7: each prediction has to become the "
+        "newest input of the next step"
+    ),
+)
+
 
 def _mean_of_window(w):  # next value = mean of the window; also checks the window keeps its length
     assert w.shape == (1, 3, 1), f"predict_fn must get a window of shape (1, W, 1) = (1, 3, 1), got {w.shape}"
     return w.mean(axis=1)
 
-np.testing.assert_allclose(recursive_forecast(_mean_of_window, [0.0, 0.0, 3.0], 3), [1.0, 4 / 3, 16 / 9], err_msg=(
-    "window [0, 0, 3] -> 1; then [0, 3, 1] -> 4/3; then [3, 1, 4/3] -> 16/9: drop the oldest value, append the prediction"))
+
+np.testing.assert_allclose(
+    recursive_forecast(_mean_of_window, [0.0, 0.0, 3.0], 3),
+    [1.0, 4 / 3, 16 / 9],
+    err_msg=(
+        "window [0, 0, 3] -> 1; then [0, 3, 1] -> 4/3; then [3, 1, 4/3] -> 16/9: drop the oldest value, append the prediction"
+    ),
+)
 ### BEGIN HIDDEN TESTS
 import helpers.forecast
+
 _coef = np.array([0.3, -0.5, 1.1])
-_ar = lambda w: np.array([[w[0, :, 0] @ _coef + 0.1]])
+
+
+def _ar(w):
+    return np.array([[w[0, :, 0] @ _coef + 0.1]])
+
+
 _hist = np.random.default_rng(2).normal(size=3)
-np.testing.assert_allclose(recursive_forecast(_ar, _hist, 12), helpers.forecast.recursive_forecast(_ar, _hist, 12), err_msg="linear AR(3) predictor")
-np.testing.assert_allclose(recursive_forecast(_ar, _hist[:, None], 5), helpers.forecast.recursive_forecast(_ar, _hist, 5), err_msg="history of shape (W, 1)")
+np.testing.assert_allclose(
+    recursive_forecast(_ar, _hist, 12),
+    helpers.forecast.recursive_forecast(_ar, _hist, 12),
+    err_msg="linear AR(3) predictor",
+)
+np.testing.assert_allclose(
+    recursive_forecast(_ar, _hist[:, None], 5),
+    helpers.forecast.recursive_forecast(_ar, _hist, 5),
+    err_msg="history of shape (W, 1)",
+)
 assert np.shape(recursive_forecast(_ar, _hist, 0)) == (0,), "steps=0 gives an empty forecast"
-np.testing.assert_allclose(recursive_forecast(lambda w: 2 * w[0, -1, 0], [1.5], 3), [3, 6, 12], err_msg="window of one value")
+np.testing.assert_allclose(
+    recursive_forecast(lambda w: 2 * w[0, -1, 0], [1.5], 3), [3, 6, 12], err_msg="window of one value"
+)
 _calls = []
 recursive_forecast(lambda w: _calls.append(w.copy()) or 0.0, [5.0, 6.0], 3)
 assert len(_calls) == 3 and _calls[-1].shape == (1, 2, 1), "one call per step, each with a (1, W, 1) window"
@@ -481,17 +525,24 @@ np.testing.assert_allclose(_calls[-1][0, :, 0], [0.0, 0.0], err_msg="after two s
 # %%
 # model.predict on one window at a time is slow (it builds a dataset per call); a compiled call is fast
 fast_call = tf.function(lambda w: sine_model(w, training=False), input_signature=[tf.TensorSpec((1, W, 1), tf.float32)])
-predict_next = lambda window: fast_call(tf.constant(window, tf.float32)).numpy()
+
+
+def predict_next(window):
+    return fast_call(tf.constant(window, tf.float32)).numpy()
+
+
 t0 = time.perf_counter()
-rec = recursive_forecast(predict_next, series[split - W:split], len(y_test))
+rec = recursive_forecast(predict_next, series[split - W : split], len(y_test))
 print(f"{len(rec)} recursive steps in {time.perf_counter() - t0:.1f} s")
 err_one, err_rec = np.abs(one_step - y_test), np.abs(rec - y_test)
 for lo, hi in [(0, 20), (80, 100), (180, 200)]:
-    print(f"steps {lo:3d}-{hi:3d} ahead: one-step MAE {err_one[lo:hi].mean():.4f} | recursive MAE {err_rec[lo:hi].mean():.4f}")
+    print(
+        f"steps {lo:3d}-{hi:3d} ahead: one-step MAE {err_one[lo:hi].mean():.4f} | recursive MAE {err_rec[lo:hi].mean():.4f}"
+    )
 
 fig, axes = plt.subplots(2, 1, figsize=(9, 6), sharex=True)
 tail = t_axis[split:]
-axes[0].plot(t_axis[split - 150:split], series[split - 150:split], color="0.6", label="training data (end)")
+axes[0].plot(t_axis[split - 150 : split], series[split - 150 : split], color="0.6", label="training data (end)")
 axes[0].plot(tail, y_test, color="black", label="truth (held-out tail)")
 axes[0].plot(tail, one_step, "--", label="one-step-ahead (true inputs)")
 axes[0].plot(tail, rec, label="recursive (own predictions fed back)")
@@ -533,20 +584,32 @@ for activation in ("tanh", "relu"):
     states = tf.function(layer)(x_long).numpy()  # (4, T, 32); tf.function runs one compiled loop
     max_h[activation] = np.abs(states).max(axis=(1, 2))  # max |h_t| per sequence
 for k, amplitude in enumerate(amplitudes):
-    print(f"input amplitude {amplitude:4d} | max |h_t| over {T_long} steps: tanh {max_h['tanh'][k]:7.3f} | relu {max_h['relu'][k]:9.3f}")
+    print(
+        f"input amplitude {amplitude:4d} | max |h_t| over {T_long} steps: tanh {max_h['tanh'][k]:7.3f} | relu {max_h['relu'][k]:9.3f}"
+    )
 
 # %%
 fig, ax = plt.subplots()
 for activation, marker in (("tanh", "o"), ("relu", "s")):
     ax.plot(amplitudes, max_h[activation], marker=marker, label=f"activation='{activation}'")
-ax.set(xscale="log", yscale="log", xlabel="input amplitude", ylabel="max |h_t| over 1000 steps",
-       title="Untrained LSTM(32): tanh keeps the state bounded, relu does not")
+ax.set(
+    xscale="log",
+    yscale="log",
+    xlabel="input amplitude",
+    ylabel="max |h_t| over 1000 steps",
+    title="Untrained LSTM(32): tanh keeps the state bounded, relu does not",
+)
 for activation in ("tanh", "relu"):
     for amplitude, value in zip(amplitudes, max_h[activation]):
         if not np.isfinite(value):  # a NaN/inf state cannot be drawn on a log axis: say so
             top = np.nanmax(np.where(np.isfinite(max_h[activation]), max_h[activation], np.nan))
-            ax.annotate(f"{activation}: {value} at amplitude {amplitude} (not drawn)", (amplitude, top), xytext=(-200, -60),
-                        textcoords="offset points", arrowprops=dict(arrowstyle="->"))
+            ax.annotate(
+                f"{activation}: {value} at amplitude {amplitude} (not drawn)",
+                (amplitude, top),
+                xytext=(-200, -60),
+                textcoords="offset points",
+                arrowprops=dict(arrowstyle="->"),
+            )
 ax.legend()
 plt.show()
 
@@ -564,7 +627,9 @@ for amplitude in (1, 10):
     X_amp, y_amp = window_series(amplitude * np.sin(0.1 * s_axis), 100)  # (400, 100, 1)
     for activation in ("tanh", "relu"):
         keras.utils.set_random_seed(0)
-        m = keras.Sequential([keras.Input(shape=(100, 1)), keras.layers.LSTM(16, activation=activation), keras.layers.Dense(1)])
+        m = keras.Sequential(
+            [keras.Input(shape=(100, 1)), keras.layers.LSTM(16, activation=activation), keras.layers.Dense(1)]
+        )
         m.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
         losses = m.fit(X_amp, y_amp, epochs=3, batch_size=32, verbose=0).history["loss"]
         rel = np.array(losses) / np.var(y_amp)  # MSE relative to predicting the mean

@@ -39,22 +39,24 @@
 # measuring that honestly. The numbers decide, not the narrative.
 
 # %%
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 
 from helpers.env import quiet_tensorflow, seed_everything
+
 quiet_tensorflow()
 import keras
 
 rng = seed_everything(0)
-from helpers.plotting import use_course_style, plot_forecasts, plot_error_by_horizon
+from helpers.plotting import plot_error_by_horizon, plot_forecasts, use_course_style
+
 use_course_style()
 
 import helpers.baselines
 import helpers.data
 import helpers.metrics
-from helpers.data import load_elecdemand, load_elecdaily, fit_scaler, apply_scaler, invert_scaler
+from helpers.data import apply_scaler, fit_scaler, invert_scaler, load_elecdaily, load_elecdemand
 
 # %% [markdown]
 # ## 1. The data: a year of electricity demand in Victoria
@@ -92,8 +94,15 @@ fig, axes = plt.subplots(1, 2, figsize=(13, 4))
 two_weeks = hourly.loc["2014-07-07":"2014-07-20"]
 axes[0].plot(two_weeks.index, two_weeks["Demand"], color="tab:blue", label="hourly demand")
 weekend = two_weeks["WorkDay"] == 0
-axes[0].fill_between(two_weeks.index, two_weeks["Demand"].min(), two_weeks["Demand"].max(),
-                     where=weekend.to_numpy(), color="tab:orange", alpha=0.15, label="weekend / holiday")
+axes[0].fill_between(
+    two_weeks.index,
+    two_weeks["Demand"].min(),
+    two_weeks["Demand"].max(),
+    where=weekend.to_numpy(),
+    color="tab:orange",
+    alpha=0.15,
+    label="weekend / holiday",
+)
 axes[0].set(title="Two winter weeks (7–20 July 2014)", xlabel="date", ylabel="demand (GW)")
 axes[0].tick_params(axis="x", rotation=30)
 axes[0].set_ylim(two_weeks["Demand"].min() - 0.1, two_weeks["Demand"].max() + 0.8)
@@ -112,8 +121,11 @@ fig, ax = plt.subplots(figsize=(7, 4.5))
 for flag, label, color in [(1, "work days", "tab:blue"), (0, "weekends and holidays", "tab:orange")]:
     part = daily[daily["WorkDay"] == flag]
     ax.scatter(part["Temperature"], part["Demand"] / 48, s=14, alpha=0.7, color=color, label=label)
-ax.set(title="Daily mean demand against the day's maximum temperature",
-       xlabel="maximum temperature in Melbourne (°C)", ylabel="mean demand over the day (GW)")
+ax.set(
+    title="Daily mean demand against the day's maximum temperature",
+    xlabel="maximum temperature in Melbourne (°C)",
+    ylabel="mean demand over the day (GW)",
+)
 ax.legend(loc="upper left")
 plt.show()
 corr = hourly["Demand"].corr(hourly["Temperature"])
@@ -179,6 +191,7 @@ frame.head(3)
 # Write `chronological_split(data, n_val, n_test)`: the last `n_test` steps are the test part, the `n_val` steps
 # before them the validation part, everything earlier the training part. No shuffling.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex1_chronological_split", "locked": false, "schema_version": 3, "solution": true}
 def chronological_split(data, n_val, n_test):
     """Split an array in time order into (train, val, test).
@@ -199,9 +212,10 @@ def chronological_split(data, n_val, n_test):
     n_steps = len(data)
     n_fit = n_steps - n_val - n_test
     if n_fit < 1:
-        raise ValueError(f"`n_val + n_test` must leave a training step. Received: T={n_steps}, "
-                         f"n_val={n_val}, n_test={n_test}")
-    return data[:n_fit], data[n_fit:n_fit + n_val], data[n_fit + n_val:]
+        raise ValueError(
+            f"`n_val + n_test` must leave a training step. Received: T={n_steps}, n_val={n_val}, n_test={n_test}"
+        )
+    return data[:n_fit], data[n_fit : n_fit + n_val], data[n_fit + n_val :]
     ### END SOLUTION
 
 
@@ -214,12 +228,14 @@ print(chronological_split(toy, n_val=2, n_test=3))
 series = np.arange(20.0).reshape(10, 2)
 tr_part, va_part, te_part = chronological_split(series, 2, 3)
 assert len(tr_part) == 5 and len(va_part) == 2 and len(te_part) == 3, (
-    f"sizes should be 5, 2, 3 for T=10, n_val=2, n_test=3; got {len(tr_part)}, {len(va_part)}, {len(te_part)}")
+    f"sizes should be 5, 2, 3 for T=10, n_val=2, n_test=3; got {len(tr_part)}, {len(va_part)}, {len(te_part)}"
+)
 np.testing.assert_array_equal(tr_part, series[:5], err_msg="train must be the FIRST T - n_val - n_test steps, in order")
 np.testing.assert_array_equal(va_part, series[5:7], err_msg="validation must follow right after train")
 np.testing.assert_array_equal(te_part, series[7:], err_msg="test must be the LAST n_test steps (the most recent data)")
 ### BEGIN HIDDEN TESTS
 import helpers.data
+
 _gen = np.random.default_rng(7)
 for _shape, _nv, _nt in [((50,), 5, 7), ((33, 4), 0, 3), ((12, 1), 4, 0), ((8,), 3, 4)]:
     _x = _gen.normal(size=_shape)
@@ -258,6 +274,7 @@ for name, part in [("train", train_df), ("validation", val_df), ("test", test_df
 # (`ddof=0`) of `train` only — replace a standard deviation of 0 (a constant feature) by 1 — and apply
 # them to all three parts.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex2_scale_train_only", "locked": false, "schema_version": 3, "solution": true}
 def scale_train_only(train, val, test):
     """Standardise three parts with the training part's statistics.
@@ -288,14 +305,19 @@ va_toy = np.array([[7.0, 12.0]])
 te_toy = np.array([[100.0, 0.0], [9.0, 10.0]])
 tr_s, va_s, te_s, mu_toy, sd_toy = scale_train_only(tr_toy, va_toy, te_toy)
 np.testing.assert_allclose(mu_toy, [3.0, 10.0], err_msg="the mean must come from the TRAINING part only")
-np.testing.assert_allclose(sd_toy[0], np.std([1.0, 3.0, 5.0]),
-                           err_msg="the std must come from the training part only (ddof=0)")
+np.testing.assert_allclose(
+    sd_toy[0], np.std([1.0, 3.0, 5.0]), err_msg="the std must come from the training part only (ddof=0)"
+)
 assert sd_toy[1] == 1.0, "a constant training feature has std 0: use 1 so nothing is divided by zero"
 np.testing.assert_allclose(tr_s.mean(axis=0), [0.0, 0.0], atol=1e-12, err_msg="scaled train should have mean 0")
-np.testing.assert_allclose(va_s, [[(7.0 - 3.0) / np.std([1.0, 3.0, 5.0]), 2.0]],
-                           err_msg="validation must be scaled with the TRAINING mean and std, not its own")
+np.testing.assert_allclose(
+    va_s,
+    [[(7.0 - 3.0) / np.std([1.0, 3.0, 5.0]), 2.0]],
+    err_msg="validation must be scaled with the TRAINING mean and std, not its own",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.data
+
 _g = np.random.default_rng(3)
 for _d in [1, 4]:
     _a, _b, _c = _g.normal(2, 3, (40, _d)), _g.normal(5, 1, (9, _d)), _g.normal(-4, 2, (1, _d))
@@ -304,7 +326,9 @@ for _d in [1, 4]:
     np.testing.assert_allclose(_out[3], _m, err_msg="mean disagrees with helpers.data.fit_scaler")
     np.testing.assert_allclose(_out[4], _s, err_msg="std disagrees with helpers.data.fit_scaler")
     for _got, _part in zip(_out[:3], (_a, _b, _c)):
-        np.testing.assert_allclose(_got, helpers.data.apply_scaler(_part, _m, _s), err_msg="scaled values disagree with the reference")
+        np.testing.assert_allclose(
+            _got, helpers.data.apply_scaler(_part, _m, _s), err_msg="scaled values disagree with the reference"
+        )
 _one = scale_train_only(np.arange(6.0), np.arange(2.0), np.arange(3.0))
 np.testing.assert_allclose(_one[3], 2.5, err_msg="1-D input: the mean is a scalar")
 ### END HIDDEN TESTS
@@ -319,10 +343,16 @@ mean, std = fit_scaler(raw_train)
 z_train, z_val, z_test = (apply_scaler(p, mean, std) for p in (raw_train, raw_val, raw_test))
 
 mean_all, std_all = fit_scaler(frame.to_numpy(dtype=float))
-print(pd.DataFrame({"train-only mean": mean, "whole-series mean": mean_all,
-                    "train-only std": std, "whole-series std": std_all}, index=COLS).round(3))
-print(f"\ntest-period demand in training units: mean {z_test[:, 0].mean():+.2f}, "
-      f"max {z_test[:, 0].max():+.2f}  (not 0 and 1: the future differs from the past, as it should)")
+print(
+    pd.DataFrame(
+        {"train-only mean": mean, "whole-series mean": mean_all, "train-only std": std, "whole-series std": std_all},
+        index=COLS,
+    ).round(3)
+)
+print(
+    f"\ntest-period demand in training units: mean {z_test[:, 0].mean():+.2f}, "
+    f"max {z_test[:, 0].max():+.2f}  (not 0 and 1: the future differs from the past, as it should)"
+)
 
 # %% [markdown]
 # ## 5. Windows: inputs → the next 24 hours
@@ -341,19 +371,26 @@ print(f"\ntest-period demand in training units: mean {z_test[:, 0].mean():+.2f},
 # %%
 toy = np.arange(10.0)
 T_toy = 3
-ds = keras.utils.timeseries_dataset_from_array(data=toy[:-1], targets=toy[T_toy:], sequence_length=T_toy,
-                                               batch_size=16, shuffle=False)
+ds = keras.utils.timeseries_dataset_from_array(
+    data=toy[:-1], targets=toy[T_toy:], sequence_length=T_toy, batch_size=16, shuffle=False
+)
 x_k, y_k = next(iter(ds))
 x_ref, y_ref = helpers.data.make_windows(toy, window=T_toy, horizon=1)
 print("Keras windows      :", x_k.numpy()[:3].tolist(), "→ targets", y_k.numpy()[:3].tolist())
 print("make_windows       :", x_ref[:3, :, 0].tolist(), "→ targets", y_ref[:3, 0].tolist())
 assert np.array_equal(x_k.numpy(), x_ref[:, :, 0]) and np.array_equal(y_k.numpy(), y_ref[:, 0])
 
-ds_wrong = keras.utils.timeseries_dataset_from_array(data=toy, targets=toy[T_toy - 1:], sequence_length=T_toy,
-                                                     batch_size=16, shuffle=False)
+ds_wrong = keras.utils.timeseries_dataset_from_array(
+    data=toy, targets=toy[T_toy - 1 :], sequence_length=T_toy, batch_size=16, shuffle=False
+)
 x_w, y_w = next(iter(ds_wrong))
-print("targets=toy[T-1:]  :", x_w.numpy()[:3].tolist(), "→ targets", y_w.numpy()[:3].tolist(),
-      " ← the target is the window's own last value!")
+print(
+    "targets=toy[T-1:]  :",
+    x_w.numpy()[:3].tolist(),
+    "→ targets",
+    y_w.numpy()[:3].tolist(),
+    " ← the target is the window's own last value!",
+)
 
 
 # %% [markdown]
@@ -364,6 +401,7 @@ print("targets=toy[T-1:]  :", x_w.numpy()[:3].tolist(), "→ targets", y_w.numpy
 # `Y[n] = series[n + window : n + window + horizon, target]`. This is lesson 01's `make_windows` for D
 # features, with the target column chosen: the same as `helpers.data.make_windows(series, window, horizon,
 # target=target)`. A loop is fine; mind both ends.
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_make_windows", "locked": false, "schema_version": 3, "solution": true}
 def make_windows(series, window, horizon, target):
@@ -381,8 +419,8 @@ def make_windows(series, window, horizon, target):
     ### BEGIN SOLUTION
     arr = np.asarray(series)
     n_windows = len(arr) - window - horizon + 1
-    inputs = np.stack([arr[n:n + window] for n in range(n_windows)])
-    outputs = np.stack([arr[n + window:n + window + horizon, target] for n in range(n_windows)])
+    inputs = np.stack([arr[n : n + window] for n in range(n_windows)])
+    outputs = np.stack([arr[n + window : n + window + horizon, target] for n in range(n_windows)])
     return inputs, outputs
     ### END SOLUTION
 
@@ -394,19 +432,26 @@ X_toy, Y_toy = make_windows(seq, window=3, horizon=2, target=0)
 assert X_toy.shape == (6, 3, 2), f"expected X of shape (N, T, D) = (6, 3, 2) with N = 10 - 3 - 2 + 1; got {X_toy.shape}"
 assert Y_toy.shape == (6, 2), f"expected Y of shape (N, H) = (6, 2); got {Y_toy.shape}"
 np.testing.assert_array_equal(X_toy[0], seq[:3], err_msg="window 0 is rows 0, 1, 2 with all features")
-np.testing.assert_array_equal(Y_toy[0], [3.0, 4.0],
-                              err_msg="the first target is the step RIGHT AFTER the window (3), not its last step (2)")
+np.testing.assert_array_equal(
+    Y_toy[0], [3.0, 4.0], err_msg="the first target is the step RIGHT AFTER the window (3), not its last step (2)"
+)
 np.testing.assert_array_equal(Y_toy[-1], [8.0, 9.0], err_msg="the last window must end with the series' last value")
-np.testing.assert_array_equal(make_windows(seq, window=3, horizon=2, target=1)[1][0], [103.0, 104.0],
-                              err_msg="target=1: the targets come from column 1")
+np.testing.assert_array_equal(
+    make_windows(seq, window=3, horizon=2, target=1)[1][0],
+    [103.0, 104.0],
+    err_msg="target=1: the targets come from column 1",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.data
+
 _rs = np.random.default_rng(11)
 for _L, _D, _T, _H, _tgt in [(30, 3, 5, 4, 2), (7, 1, 6, 1, 0), (25, 2, 1, 1, -1), (40, 5, 12, 24 - 12, 0)]:
     _ser = _rs.normal(size=(_L, _D))
     _Xm, _Ym = make_windows(_ser, _T, _H, _tgt)
     _Xr, _Yr = helpers.data.make_windows(_ser, _T, _H, target=_tgt)
-    assert _Xm.shape == _Xr.shape and _Ym.shape == _Yr.shape, f"shapes differ from make_windows for L={_L}, T={_T}, H={_H}"
+    assert _Xm.shape == _Xr.shape and _Ym.shape == _Yr.shape, (
+        f"shapes differ from make_windows for L={_L}, T={_T}, H={_H}"
+    )
     np.testing.assert_allclose(_Xm, _Xr, err_msg="inputs disagree with helpers.data.make_windows")
     np.testing.assert_allclose(_Ym, _Yr, err_msg="targets disagree with helpers.data.make_windows")
 ### END HIDDEN TESTS
@@ -421,10 +466,15 @@ T_IN, H_OUT = 168, 24
 Xtr, Ytr = helpers.data.make_windows(z_train, T_IN, H_OUT, target=0)
 Xva, Yva = helpers.data.make_windows(z_val, T_IN, H_OUT, target=0)
 Xte, Yte = helpers.data.make_windows(z_test, T_IN, H_OUT, target=0)
-to_gw = lambda z: invert_scaler(z, mean[0], std[0])        # scaled demand → GW
+
+
+def to_gw(z):  # scaled demand → GW
+    return invert_scaler(z, mean[0], std[0])
+
+
 Ytr_gw, Yva_gw, Yte_gw = to_gw(Ytr), to_gw(Yva), to_gw(Yte)
 hist_tr, hist_va, hist_te = to_gw(Xtr[:, :, 0]), to_gw(Xva[:, :, 0]), to_gw(Xte[:, :, 0])  # past demand, GW
-y_train = raw_train[:, 0]                                  # the training demand series, for MASE
+y_train = raw_train[:, 0]  # the training demand series, for MASE
 print("train", Xtr.shape, Ytr.shape, " val", Xva.shape, " test", Xte.shape, Yte.shape)
 
 
@@ -437,6 +487,7 @@ print("train", Xtr.shape, Ytr.shape, " val", Xva.shape, " test", Xte.shape, Yte.
 # window one hour before (or after) each test window is usually in the training set: it overlaps in 167
 # of 168 inputs and 23 of 24 targets.
 
+
 # %%
 def nearest_neighbour_forecast(X_fit, Y_fit, X_query):
     # squared Euclidean distances between every query and every fitted window, (N_query, N_fit)
@@ -444,7 +495,8 @@ def nearest_neighbour_forecast(X_fit, Y_fit, X_query):
     nearest = d2.argmin(axis=1)
     return Y_fit[nearest], nearest
 
-Xd_tr, Xd_te = Xtr[:, :, 0], Xte[:, :, 0]                    # demand only, scaled, (N, 168)
+
+Xd_tr, Xd_te = Xtr[:, :, 0], Xte[:, :, 0]  # demand only, scaled, (N, 168)
 P_chrono, _ = nearest_neighbour_forecast(Xd_tr, Ytr, Xd_te)
 mae_chrono = helpers.metrics.mae(Yte_gw, to_gw(P_chrono))
 
@@ -456,10 +508,9 @@ n_hold = int(0.15 * len(X_all))
 hold, fit = perm[:n_hold], perm[n_hold:]
 P_random, nn = nearest_neighbour_forecast(X_all[fit], Y_all[fit], X_all[hold])
 mae_random = helpers.metrics.mae(to_gw(Y_all[hold]), to_gw(P_random))
-gap = np.abs(fit[nn] - hold)        # how far in time (windows = hours) the neighbour found is
+gap = np.abs(fit[nn] - hold)  # how far in time (windows = hours) the neighbour found is
 print(f"1-NN MAE, chronological split (honest): {mae_chrono:.3f} GW")
-print(f"1-NN MAE, random split (leaky)        : {mae_random:.3f} GW  "
-      f"→ {mae_chrono / mae_random:.1f}x too optimistic")
+print(f"1-NN MAE, random split (leaky)        : {mae_random:.3f} GW  → {mae_chrono / mae_random:.1f}x too optimistic")
 print(f"random split: the neighbour is within 2 hours of the query for {np.mean(gap <= 2):.0%} of the queries")
 
 
@@ -504,6 +555,7 @@ print(f"random split: the neighbour is within 2 hours of the query for {np.mean(
 # MASE scale $q$ comes from `y_train` (1-D) only, with lag `m`. (The course's versions are
 # `helpers.metrics.rmse` and `helpers.metrics.mase`.)
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex4_mase", "locked": false, "schema_version": 3, "solution": true}
 def rmse(y_true, y_pred):
     """Root mean squared error over all entries.
@@ -543,39 +595,54 @@ def mase(y_true, y_pred, y_train, m):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_mase", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """mase divides the forecast MAE by the in-sample seasonal-naive MAE (lag m) of the TRAINING series."""
-ytr_toy = np.array([1.0, 5.0, 2.0, 6.0, 4.0, 5.0])   # seasonal naive (m=2) errors: 1, 1, 2, 1 → q = 1.25
+ytr_toy = np.array([1.0, 5.0, 2.0, 6.0, 4.0, 5.0])  # seasonal naive (m=2) errors: 1, 1, 2, 1 → q = 1.25
 yt_toy = np.array([[3.0, 8.0], [1.0, 1.0]])
-yp_toy = np.array([[4.0, 6.0], [1.0, 2.0]])            # |errors| = 1, 2, 0, 1 → MAE = 1.0
+yp_toy = np.array([[4.0, 6.0], [1.0, 2.0]])  # |errors| = 1, 2, 0, 1 → MAE = 1.0
 got = mase(yt_toy, yp_toy, ytr_toy, 2)
 assert not np.isclose(got, 1.0 / np.mean(np.abs(np.diff(ytr_toy)))), (
-    "MASE here uses the SEASONAL naive (lag m = 2), not the non-seasonal naive (lag 1), to scale")
+    "MASE here uses the SEASONAL naive (lag m = 2), not the non-seasonal naive (lag 1), to scale"
+)
 np.testing.assert_allclose(got, 1.0 / 1.25, err_msg="expected MAE / q = 1.0 / 1.25 = 0.8")
 ### BEGIN HIDDEN TESTS
 import helpers.metrics
+
 _gm = np.random.default_rng(5)
 _train_series = np.sin(np.arange(300) * 2 * np.pi / 24) + 0.3 * _gm.normal(size=300)
 _true_m = _gm.normal(size=(17, 24)) * 3
 _pred_m = _true_m + _gm.normal(size=(17, 24))
 for _lag in [1, 24, 168]:
-    np.testing.assert_allclose(mase(_true_m, _pred_m, _train_series, _lag),
-                               helpers.metrics.mase(_true_m, _pred_m, _train_series, _lag), rtol=1e-10,
-                               err_msg=f"disagrees with helpers.metrics.mase for m={_lag}")
-np.testing.assert_allclose(mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
-                           helpers.metrics.mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
-                           err_msg="a single forecast (N = H = 1) must work too")
+    np.testing.assert_allclose(
+        mase(_true_m, _pred_m, _train_series, _lag),
+        helpers.metrics.mase(_true_m, _pred_m, _train_series, _lag),
+        rtol=1e-10,
+        err_msg=f"disagrees with helpers.metrics.mase for m={_lag}",
+    )
+np.testing.assert_allclose(
+    mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
+    helpers.metrics.mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
+    err_msg="a single forecast (N = H = 1) must work too",
+)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_rmse", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """rmse is the square ROOT of the mean squared error (same units as y, never below the MAE)."""
-np.testing.assert_allclose(rmse(np.array([[0.0, 0.0]]), np.array([[3.0, -4.0]])), np.sqrt(12.5),
-                           err_msg="errors 3 and -4: mean squared error 12.5, RMSE sqrt(12.5) = 3.54 (did you forget the sqrt?)")
+np.testing.assert_allclose(
+    rmse(np.array([[0.0, 0.0]]), np.array([[3.0, -4.0]])),
+    np.sqrt(12.5),
+    err_msg="errors 3 and -4: mean squared error 12.5, RMSE sqrt(12.5) = 3.54 (did you forget the sqrt?)",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.metrics
+
 _gr = np.random.default_rng(21)
 for _shape in [(1, 1), (7, 24), (50,)]:
     _ta, _pa = _gr.normal(size=_shape), _gr.normal(size=_shape) * 2
-    np.testing.assert_allclose(rmse(_ta, _pa), helpers.metrics.rmse(_ta, _pa), rtol=1e-12,
-                               err_msg=f"disagrees with helpers.metrics.rmse for shape {_shape}")
+    np.testing.assert_allclose(
+        rmse(_ta, _pa),
+        helpers.metrics.rmse(_ta, _pa),
+        rtol=1e-12,
+        err_msg=f"disagrees with helpers.metrics.rmse for shape {_shape}",
+    )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -585,6 +652,7 @@ for _shape in [(1, 1), (7, 24), (50,)]:
 # column = $y_t$, T ≥ m) return (N, horizon) with $\hat y_{t+h} = y_{t+h-m}$, repeating the last season when
 # `horizon > m`. Vectorised: no loop over the N windows. Careful with the lag: with hourly data "the same
 # hour yesterday" is 24 steps back, not 23. (The course's version is `helpers.baselines.seasonal_naive`.)
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex5_seasonal_naive", "locked": false, "schema_version": 3, "solution": true}
 def seasonal_naive(history, horizon, m):
@@ -608,20 +676,28 @@ def seasonal_naive(history, horizon, m):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex5_seasonal_naive", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """seasonal_naive copies the value exactly one season back, and repeats the season beyond m steps."""
-hist_toy = np.arange(10.0)[None, :]       # y_t = 9 is the last value
+hist_toy = np.arange(10.0)[None, :]  # y_t = 9 is the last value
 f_toy = seasonal_naive(hist_toy, 6, 4)
 assert f_toy.shape == (1, 6), f"expected shape (N, H) = (1, 6); got {f_toy.shape}"
-np.testing.assert_array_equal(f_toy[0, :4], [6.0, 7.0, 8.0, 9.0],
-                              err_msg="y_{t+1} should be y_{t+1-m} = y_6 (value 6): check the lag is m, not m - 1")
-np.testing.assert_array_equal(f_toy[0, 4:], [6.0, 7.0],
-                              err_msg="for h > m the last season repeats: y_{t+5} = y_{t+5-8} = 6")
+np.testing.assert_array_equal(
+    f_toy[0, :4],
+    [6.0, 7.0, 8.0, 9.0],
+    err_msg="y_{t+1} should be y_{t+1-m} = y_6 (value 6): check the lag is m, not m - 1",
+)
+np.testing.assert_array_equal(
+    f_toy[0, 4:], [6.0, 7.0], err_msg="for h > m the last season repeats: y_{t+5} = y_{t+5-8} = 6"
+)
 ### BEGIN HIDDEN TESTS
 import helpers.baselines
+
 _gs = np.random.default_rng(9)
 for _N, _Tlen, _Hs, _ms in [(5, 48, 24, 24), (1, 24, 24, 24), (3, 200, 24, 168), (4, 30, 50, 7), (2, 5, 3, 1)]:
     _hist = _gs.normal(size=(_N, _Tlen))
-    np.testing.assert_array_equal(seasonal_naive(_hist, _Hs, _ms), helpers.baselines.seasonal_naive(_hist, _Hs, _ms),
-                                  err_msg=f"disagrees with helpers.baselines.seasonal_naive for N={_N}, T={_Tlen}, H={_Hs}, m={_ms}")
+    np.testing.assert_array_equal(
+        seasonal_naive(_hist, _Hs, _ms),
+        helpers.baselines.seasonal_naive(_hist, _Hs, _ms),
+        err_msg=f"disagrees with helpers.baselines.seasonal_naive for N={_N}, T={_Tlen}, H={_Hs}, m={_ms}",
+    )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -632,18 +708,28 @@ for _N, _Tlen, _Hs, _ms in [(5, 48, 24, 24), (1, 24, 24, 24), (3, 200, 24, 168),
 M_SEASON = 24
 results = {}
 
+
 def evaluate(name, forecast_gw, truth_gw=Yte_gw):
-    results[name] = {"MAE (GW)": helpers.metrics.mae(truth_gw, forecast_gw),
-                     "RMSE (GW)": helpers.metrics.rmse(truth_gw, forecast_gw),
-                     "MASE": helpers.metrics.mase(truth_gw, forecast_gw, y_train, M_SEASON)}
+    results[name] = {
+        "MAE (GW)": helpers.metrics.mae(truth_gw, forecast_gw),
+        "RMSE (GW)": helpers.metrics.rmse(truth_gw, forecast_gw),
+        "MASE": helpers.metrics.mase(truth_gw, forecast_gw, y_train, M_SEASON),
+    }
     return forecast_gw
+
 
 forecasts = {
     "last value": evaluate("last value", helpers.baselines.last_value(hist_te, H_OUT)),
-    "seasonal naive (yesterday)": evaluate("seasonal naive (yesterday)", helpers.baselines.seasonal_naive(hist_te, H_OUT, 24)),
-    "seasonal naive (last week)": evaluate("seasonal naive (last week)", helpers.baselines.seasonal_naive(hist_te, H_OUT, 168)),
+    "seasonal naive (yesterday)": evaluate(
+        "seasonal naive (yesterday)", helpers.baselines.seasonal_naive(hist_te, H_OUT, 24)
+    ),
+    "seasonal naive (last week)": evaluate(
+        "seasonal naive (last week)", helpers.baselines.seasonal_naive(hist_te, H_OUT, 168)
+    ),
     "moving average (24 h)": evaluate("moving average (24 h)", helpers.baselines.moving_average(hist_te, H_OUT, 24)),
-    "EMA (keep 0.9)": evaluate("EMA (keep 0.9)", helpers.baselines.exponential_moving_average(hist_te, H_OUT, keep=0.9)),
+    "EMA (keep 0.9)": evaluate(
+        "EMA (keep 0.9)", helpers.baselines.exponential_moving_average(hist_te, H_OUT, keep=0.9)
+    ),
 }
 print(f"MASE scale q (training, m = 24): {helpers.metrics.seasonal_naive_scale(y_train, M_SEASON):.3f} GW")
 pd.DataFrame(results).T.round(3)
@@ -669,11 +755,13 @@ pd.DataFrame(results).T.round(3)
 # than this whole lesson's time budget, before producing a single forecast.
 
 # %%
-L_IN = 48          # hours of input the models see (the baselines above used up to 168)
+L_IN = 48  # hours of input the models see (the baselines above used up to 168)
+
 
 def design(X):
     flat = X[:, -L_IN:, :].reshape(len(X), -1)
     return np.concatenate([flat, np.ones((len(X), 1))], axis=1)
+
 
 A_tr = design(Xtr)
 val_mae = {}
@@ -695,8 +783,10 @@ z_leaky = [apply_scaler(p, mean_all, std_all) for p in (raw_train, raw_val, raw_
 A_l = design(Xtr_l)
 W_l = np.linalg.solve(A_l.T @ A_l + lam_best * np.eye(A_l.shape[1]), A_l.T @ Ytr_l)
 mae_leaky = helpers.metrics.mae(Yte_gw, invert_scaler(design(Xte_l) @ W_l, mean_all[0], std_all[0]))
-print(f"linear AR test MAE, train-only scaler: {results['linear AR (48 h, all features)']['MAE (GW)']:.5f} GW; "
-      f"whole-series scaler: {mae_leaky:.5f} GW")
+print(
+    f"linear AR test MAE, train-only scaler: {results['linear AR (48 h, all features)']['MAE (GW)']:.5f} GW; "
+    f"whole-series scaler: {mae_leaky:.5f} GW"
+)
 
 # %% [markdown]
 # For this linear model the two errors agree to four decimals (ridge least squares with an intercept
@@ -732,35 +822,51 @@ print(f"linear AR test MAE, train-only scaler: {results['linear AR (48 h, all fe
 # windows overlap in 47 of 48 hours, so little is lost).
 
 # %%
-DEMAND_ONLY = [0, 4]          # Demand, LastWeekTomorrow: demand history only
+DEMAND_ONLY = [0, 4]  # Demand, LastWeekTomorrow: demand history only
 ALL_FEATURES = [0, 1, 2, 3, 4]
 UNITS, STRIDE, EPOCHS = 32, 2, 30
+
 
 def early_stopping():
     return keras.callbacks.EarlyStopping(monitor="val_loss", patience=4, restore_best_weights=True)
 
+
 def fit_quietly(model, X_fit, Y_fit, X_val, Y_val):
-    history = model.fit(X_fit[::STRIDE], Y_fit[::STRIDE], validation_data=(X_val, Y_val),
-                        epochs=EPOCHS, batch_size=128, callbacks=[early_stopping()], verbose=0)
+    history = model.fit(
+        X_fit[::STRIDE],
+        Y_fit[::STRIDE],
+        validation_data=(X_val, Y_val),
+        epochs=EPOCHS,
+        batch_size=128,
+        callbacks=[early_stopping()],
+        verbose=0,
+    )
     best = int(np.argmin(history.history["val_loss"]))
-    print(f"{model.name}: {len(history.history['loss'])} epochs, best val loss {history.history['val_loss'][best]:.4f} "
-          f"at epoch {best + 1}")
+    print(
+        f"{model.name}: {len(history.history['loss'])} epochs, best val loss {history.history['val_loss'][best]:.4f} "
+        f"at epoch {best + 1}"
+    )
     return history
+
 
 def direct_lstm(channels, name):
     keras.utils.set_random_seed(0)
-    model = keras.Sequential([keras.Input((L_IN, len(channels))), keras.layers.LSTM(UNITS),
-                              keras.layers.Dense(H_OUT)], name=name)
+    model = keras.Sequential(
+        [keras.Input((L_IN, len(channels))), keras.layers.LSTM(UNITS), keras.layers.Dense(H_OUT)], name=name
+    )
     model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
     fit_quietly(model, Xtr[:, -L_IN:, channels], Ytr, Xva[:, -L_IN:, channels], Yva)
     return model
 
+
 lstm_demand = direct_lstm(DEMAND_ONLY, "lstm_direct_demand")
 lstm_all = direct_lstm(ALL_FEATURES, "lstm_direct_all")
 forecasts["LSTM direct (demand only)"] = evaluate(
-    "LSTM direct (demand only)", to_gw(lstm_demand.predict(Xte[:, -L_IN:, DEMAND_ONLY], verbose=0)))
+    "LSTM direct (demand only)", to_gw(lstm_demand.predict(Xte[:, -L_IN:, DEMAND_ONLY], verbose=0))
+)
 forecasts["LSTM direct (+ temperature, work day)"] = evaluate(
-    "LSTM direct (+ temperature, work day)", to_gw(lstm_all.predict(Xte[:, -L_IN:, ALL_FEATURES], verbose=0)))
+    "LSTM direct (+ temperature, work day)", to_gw(lstm_all.predict(Xte[:, -L_IN:, ALL_FEATURES], verbose=0))
+)
 
 # %% [markdown]
 # The recursive model: same demand-only channels. During the roll-out the `LastWeekTomorrow` input of a
@@ -773,21 +879,29 @@ rec_lstm = keras.layers.LSTM(UNITS, return_sequences=True, return_state=True, na
 rec_head = keras.layers.Dense(1, name="rec_head")
 seq_in = keras.Input((None, len(DEMAND_ONLY)))
 seq_h, last_h, last_c = rec_lstm(seq_in)
-one_step = keras.Model(seq_in, rec_head(seq_h), name="lstm_recursive_demand")   # (N, T, 1): next hour at each step
+one_step = keras.Model(seq_in, rec_head(seq_h), name="lstm_recursive_demand")  # (N, T, 1): next hour at each step
 one_step.compile(optimizer=keras.optimizers.Adam(3e-3), loss="mse")
+
 
 def next_hour_targets(X, Y):
     # target at step s is the demand at s + 1; the last step's target is the first forecast target
-    return np.concatenate([X[:, -L_IN + 1:, :1], Y[:, :1, None]], axis=1)
+    return np.concatenate([X[:, -L_IN + 1 :, :1], Y[:, :1, None]], axis=1)
 
-fit_quietly(one_step, Xtr[:, -L_IN:, DEMAND_ONLY], next_hour_targets(Xtr, Ytr),
-            Xva[:, -L_IN:, DEMAND_ONLY], next_hour_targets(Xva, Yva))
+
+fit_quietly(
+    one_step,
+    Xtr[:, -L_IN:, DEMAND_ONLY],
+    next_hour_targets(Xtr, Ytr),
+    Xva[:, -L_IN:, DEMAND_ONLY],
+    next_hour_targets(Xva, Yva),
+)
 
 # roll-out models sharing the trained layers: encode the window once, then step from (h, c)
 encoder = keras.Model(seq_in, [rec_head(last_h), last_h, last_c])
 x1, h_in, c_in = keras.Input((1, len(DEMAND_ONLY))), keras.Input((UNITS,)), keras.Input((UNITS,))
 _, h_out, c_out = rec_lstm(x1, initial_state=[h_in, c_in])
 stepper = keras.Model([x1, h_in, c_in], [rec_head(h_out), h_out, c_out])
+
 
 def recursive_forecast(X):
     y_hat, h, c = encoder(X[:, -L_IN:, DEMAND_ONLY])
@@ -798,7 +912,8 @@ def recursive_forecast(X):
         step_in = np.concatenate([out[-1], last_week], axis=1)[:, None, :].astype("float32")
         y_hat, h, c = stepper([keras.ops.convert_to_tensor(step_in), h, c])
         out.append(np.asarray(y_hat))
-    return np.concatenate(out, axis=1)                       # (N, 24), scaled
+    return np.concatenate(out, axis=1)  # (N, 24), scaled
+
 
 forecasts["LSTM recursive (demand only)"] = evaluate("LSTM recursive (demand only)", to_gw(recursive_forecast(Xte)))
 
@@ -809,6 +924,8 @@ forecasts["LSTM recursive (demand only)"] = evaluate("LSTM recursive (demand onl
 # the first week and the last day), sorted by MASE:
 
 # %%
+from IPython.display import display
+
 table = pd.DataFrame(results).T.sort_values("MASE")
 display(table.round(3))
 best_baseline = min(["seasonal naive (yesterday)", "seasonal naive (last week)"], key=lambda k: results[k]["MAE (GW)"])
@@ -847,23 +964,46 @@ print(f"best LSTM beats the linear AR on MAE  : {results[best_lstm]['MAE (GW)'] 
 # one test week: day-ahead forecasts issued at midnight, 7 days stitched together
 origins = np.arange(len(Xte))
 test_times = test_df.index
-first_midnight = next(n for n in origins if test_times[n + T_IN].hour == 0 and test_times[n + T_IN] >= pd.Timestamp("2014-11-17"))
+first_midnight = next(
+    n for n in origins if test_times[n + T_IN].hour == 0 and test_times[n + T_IN] >= pd.Timestamp("2014-11-17")
+)
 week = [first_midnight + 24 * d for d in range(7)]
 times = test_times[np.concatenate([np.arange(n + T_IN, n + T_IN + H_OUT) for n in week])]
 show = ["seasonal naive (last week)", "linear AR (48 h, all features)", "LSTM direct (+ temperature, work day)"]
-plot_forecasts(times, Yte_gw[week].ravel(), {k: forecasts[k][week].ravel() for k in show},
-               title="Day-ahead forecasts issued at midnight, 17–23 November 2014", ylabel="demand (GW)")
+plot_forecasts(
+    times,
+    Yte_gw[week].ravel(),
+    {k: forecasts[k][week].ravel() for k in show},
+    title="Day-ahead forecasts issued at midnight, 17–23 November 2014",
+    ylabel="demand (GW)",
+)
 plt.show()
 
-plot_error_by_horizon({k: helpers.metrics.error_by_horizon(Yte_gw, forecasts[k]) for k in
-                       ["last value", "seasonal naive (yesterday)", "seasonal naive (last week)",
-                        "linear AR (48 h, all features)", "LSTM direct (demand only)",
-                        "LSTM direct (+ temperature, work day)", "LSTM recursive (demand only)"]},
-                      title="Test error by forecast step", ylabel="MAE (GW)")
+plot_error_by_horizon(
+    {
+        k: helpers.metrics.error_by_horizon(Yte_gw, forecasts[k])
+        for k in [
+            "last value",
+            "seasonal naive (yesterday)",
+            "seasonal naive (last week)",
+            "linear AR (48 h, all features)",
+            "LSTM direct (demand only)",
+            "LSTM direct (+ temperature, work day)",
+            "LSTM recursive (demand only)",
+        ]
+    },
+    title="Test error by forecast step",
+    ylabel="MAE (GW)",
+)
 plt.ylim(0, None)
 plt.show()
-for k in ["last value", "seasonal naive (last week)", "linear AR (48 h, all features)",
-          "LSTM direct (demand only)", "LSTM recursive (demand only)"]:
+for k in [
+    "last value",
+    "seasonal naive (last week)",
+    "linear AR (48 h, all features)",
+    "LSTM direct (demand only)",
+    "LSTM recursive (demand only)",
+]:
     e = helpers.metrics.error_by_horizon(Yte_gw, forecasts[k])
     print(f"{k:32s} MAE at h = 1, 6, 12, 24: " + ", ".join(f"{e[h - 1]:.3f}" for h in (1, 6, 12, 24)))
 
@@ -894,6 +1034,7 @@ for k in ["last value", "seasonal naive (last week)", "linear AR (48 h, all feat
 # window. Ideas: blend yesterday and last week; correct the seasonal naive by how far the last hour is
 # above or below its own seasonal value, fading that correction with $h$.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex6_my_forecaster", "locked": false, "schema_version": 3, "solution": true}
 def my_forecaster(windows):
     """Day-ahead forecasts from raw windows.
@@ -918,33 +1059,49 @@ def my_forecaster(windows):
 
 
 # %%
-raw_windows_te, _ = helpers.data.make_windows(raw_test, T_IN, H_OUT, target=0)    # (N, 168, 5), original units
+raw_windows_te, _ = helpers.data.make_windows(raw_test, T_IN, H_OUT, target=0)  # (N, 168, 5), original units
 mine_te = my_forecaster(raw_windows_te)
-print("your test MASE:", round(helpers.metrics.mase(Yte_gw, mine_te, y_train, M_SEASON), 3),
-      " best seasonal naive MASE:", round(results[best_baseline]["MASE"], 3))
+print(
+    "your test MASE:",
+    round(helpers.metrics.mase(Yte_gw, mine_te, y_train, M_SEASON), 3),
+    " best seasonal naive MASE:",
+    round(results[best_baseline]["MASE"], 3),
+)
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex6_my_forecaster", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """my_forecaster beats the seasonal naive on the held-out test windows: MASE < 1 and MAE 5 % below it."""
 import helpers.baselines
 import helpers.metrics
+
 pred_te = np.asarray(my_forecaster(raw_windows_te), dtype=float)
 assert pred_te.shape == Yte_gw.shape, f"forecasts must have shape (N, 24) = {Yte_gw.shape}; got {pred_te.shape}"
 assert np.all(np.isfinite(pred_te)), "forecasts contain NaN or inf"
 score_te = helpers.metrics.mase(Yte_gw, pred_te, y_train, 24)
 assert score_te < 1.0, f"test MASE is {score_te:.3f}: not better than the in-sample seasonal naive scale"
-bar_te = min(helpers.metrics.mae(Yte_gw, helpers.baselines.seasonal_naive(raw_windows_te[:, :, 0], 24, m)) for m in (24, 168))
+bar_te = min(
+    helpers.metrics.mae(Yte_gw, helpers.baselines.seasonal_naive(raw_windows_te[:, :, 0], 24, m)) for m in (24, 168)
+)
 assert helpers.metrics.mae(Yte_gw, pred_te) <= 0.95 * bar_te, (
-    f"test MAE {helpers.metrics.mae(Yte_gw, pred_te):.4f} GW is not 5 % below the best seasonal naive ({bar_te:.4f} GW)")
+    f"test MAE {helpers.metrics.mae(Yte_gw, pred_te):.4f} GW is not 5 % below the best seasonal naive ({bar_te:.4f} GW)"
+)
 ### BEGIN HIDDEN TESTS
 import helpers.data
+
 _wv, _yv = helpers.data.make_windows(raw_val, T_IN, H_OUT, target=0)
 _pv = np.asarray(my_forecaster(_wv), dtype=float)
 assert _pv.shape == _yv.shape, "the forecaster must work on any number of windows (validation set)"
 _bar_v = min(helpers.metrics.mae(_yv, helpers.baselines.seasonal_naive(_wv[:, :, 0], 24, _mm)) for _mm in (24, 168))
-assert helpers.metrics.mae(_yv, _pv) <= 0.95 * _bar_v, "on the validation windows it does not beat the seasonal naive by 5 %"
+assert helpers.metrics.mae(_yv, _pv) <= 0.95 * _bar_v, (
+    "on the validation windows it does not beat the seasonal naive by 5 %"
+)
 _order = np.random.default_rng(1).permutation(len(raw_windows_te))[:200]
-np.testing.assert_allclose(np.asarray(my_forecaster(raw_windows_te[_order]), dtype=float), pred_te[_order],
-                           rtol=1e-4, atol=1e-4, err_msg="each forecast must depend only on its own window")
+np.testing.assert_allclose(
+    np.asarray(my_forecaster(raw_windows_te[_order]), dtype=float),
+    pred_te[_order],
+    rtol=1e-4,
+    atol=1e-4,
+    err_msg="each forecast must depend only on its own window",
+)
 assert np.asarray(my_forecaster(raw_windows_te[:1])).shape == (1, 24), "a single window (N = 1) must work"
 ### END HIDDEN TESTS
 

@@ -40,8 +40,8 @@
 # implementations live in `helpers.lstm`, `helpers.gru` and `helpers.variants`.
 
 # %%
-import numpy as np
 import matplotlib.pyplot as plt
+import numpy as np
 
 from helpers.env import quiet_tensorflow, seed_everything
 
@@ -94,8 +94,8 @@ print("keras", keras.__version__, "| numpy", np.__version__)
 # biases $b'$ — or (3H,) with `reset_after=False`.
 
 # %%
-gru_demo = keras.layers.GRU(5)                      # reset_after=True is the default
-gru_demo.build((None, 7, 3))                        # D = 3 input features, H = 5 units
+gru_demo = keras.layers.GRU(5)  # reset_after=True is the default
+gru_demo.build((None, 7, 3))  # D = 3 input features, H = 5 units
 for weight in gru_demo.weights:
     print(f"{weight.path:28s} {tuple(weight.shape)}")
 
@@ -108,6 +108,7 @@ for weight in gru_demo.weights:
 # $U_h h_{t-1} + b'_h$ (after the matrix product); $h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \hat h_t$.
 # Use one matrix product for the three input blocks and one for the three recurrent blocks. Return $h_t$ only
 # (the course's version, `helpers.gru.gru_step_forward`, also returns a cache: `h_t, cache`).
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_gru_step_forward", "locked": false, "schema_version": 3, "solution": true}
 def gru_step_forward(x_t, h_prev, W, U, b):
@@ -125,11 +126,11 @@ def gru_step_forward(x_t, h_prev, W, U, b):
     """
     H = h_prev.shape[1]
     ### BEGIN SOLUTION
-    from_input = x_t @ W + b[0]                     # (N, 3H) blocks z, r, h
-    from_state = h_prev @ U + b[1]                  # (N, 3H) recurrent part, with its own bias
+    from_input = x_t @ W + b[0]  # (N, 3H) blocks z, r, h
+    from_state = h_prev @ U + b[1]  # (N, 3H) recurrent part, with its own bias
     z_gate = 1.0 / (1.0 + np.exp(-(from_input[:, :H] + from_state[:, :H])))
-    r_gate = 1.0 / (1.0 + np.exp(-(from_input[:, H:2 * H] + from_state[:, H:2 * H])))
-    candidate = np.tanh(from_input[:, 2 * H:] + r_gate * from_state[:, 2 * H:])  # reset AFTER the product
+    r_gate = 1.0 / (1.0 + np.exp(-(from_input[:, H : 2 * H] + from_state[:, H : 2 * H])))
+    candidate = np.tanh(from_input[:, 2 * H :] + r_gate * from_state[:, 2 * H :])  # reset AFTER the product
     h_next = z_gate * h_prev + (1.0 - z_gate) * candidate
     return h_next
     ### END SOLUTION
@@ -150,25 +151,37 @@ W0, U0, b0 = np.zeros((D, 3 * H)), np.zeros((H, 3 * H)), np.zeros((2, 3 * H))
 x0, h_old = np.ones((1, D)), np.full((1, H), 0.8)
 h_half = gru_step_forward(x0, h_old, W0, U0, b0)
 assert h_half.shape == (1, H), f"h_t must have shape (N, H) = (1, {H}). Received: {np.shape(h_half)}"
-np.testing.assert_allclose(h_half, 0.4, atol=1e-7,
-    err_msg="with all weights 0, z = r = 0.5 and the candidate is tanh(0) = 0, so h_t = 0.5 * h_prev")
+np.testing.assert_allclose(
+    h_half,
+    0.4,
+    atol=1e-7,
+    err_msg="with all weights 0, z = r = 0.5 and the candidate is tanh(0) = 0, so h_t = 0.5 * h_prev",
+)
 b_keep = b0.copy()
-b_keep[0, :H] = 30.0                                  # first block of the input bias: z -> 1
-np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_keep), h_old, atol=1e-6,
-    err_msg="z -> 1 must keep the old state: Keras uses h_t = z*h_prev + (1-z)*candidate, and z is the FIRST block")
+b_keep[0, :H] = 30.0  # first block of the input bias: z -> 1
+np.testing.assert_allclose(
+    gru_step_forward(x0, h_old, W0, U0, b_keep),
+    h_old,
+    atol=1e-6,
+    err_msg="z -> 1 must keep the old state: Keras uses h_t = z*h_prev + (1-z)*candidate, and z is the FIRST block",
+)
 b_new = b0.copy()
-b_new[0, :H] = -30.0                                  # z -> 0: take the candidate
-b_new[1, 2 * H:] = 2.0                                # recurrent bias of the candidate block
-np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_new), np.tanh(0.5 * 2.0), atol=1e-6,
+b_new[0, :H] = -30.0  # z -> 0: take the candidate
+b_new[1, 2 * H :] = 2.0  # recurrent bias of the candidate block
+np.testing.assert_allclose(
+    gru_step_forward(x0, h_old, W0, U0, b_new),
+    np.tanh(0.5 * 2.0),
+    atol=1e-6,
     err_msg="with z -> 0 the candidate is tanh(r * (h U_h + b'_h)) = tanh(0.5 * 2): "
-            "the reset gate multiplies the recurrent bias too (reset_after=True)")
+    "the reset gate multiplies the recurrent bias too (reset_after=True)",
+)
 ### BEGIN HIDDEN TESTS
 b_flip = np.zeros((2, 3 * H))
-b_flip[1, :H] = 30.0                                  # z -> 1 through the recurrent bias row
+b_flip[1, :H] = 30.0  # z -> 1 through the recurrent bias row
 np.testing.assert_allclose(gru_step_forward(np.zeros((4, D)), np.full((4, H), -0.3), W0, U0, b_flip), -0.3, atol=1e-6)
 b_cand = np.zeros((2, 3 * H))
 b_cand[0, :H] = -30.0
-b_cand[0, 2 * H:] = 0.7                               # input bias of the candidate is outside r
+b_cand[0, 2 * H :] = 0.7  # input bias of the candidate is outside r
 np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_cand), np.tanh(0.7), atol=1e-6)
 ### END HIDDEN TESTS
 
@@ -176,7 +189,7 @@ np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_cand), np.tanh(
 """Exercise 1: one step of gru_step_forward equals keras.layers.GRU (reset_after=True) on random weights."""
 rng_k = np.random.default_rng(11)
 N, D, H = 4, 3, 5
-gru_layer = keras.layers.GRU(H)                       # reset_after=True: Keras' default
+gru_layer = keras.layers.GRU(H)  # reset_after=True: Keras' default
 gru_layer.build((None, 1, D))
 W_k, U_k, b_k = [rng_k.normal(size=w.shape).astype("float32") for w in gru_layer.get_weights()]
 gru_layer.set_weights([W_k, U_k, b_k])
@@ -185,15 +198,25 @@ h_prev_k = rng_k.normal(size=(N, H)).astype("float32")
 h_keras = keras.ops.convert_to_numpy(gru_layer(x_k, initial_state=[h_prev_k]))
 h_mine = gru_step_forward(x_k[:, 0], h_prev_k, W_k, U_k, b_k)
 assert np.shape(h_mine) == (N, H), f"h_t must have shape (N, H) = ({N}, {H}). Received: {np.shape(h_mine)}"
-np.testing.assert_allclose(h_mine, h_keras, atol=1e-5,
+np.testing.assert_allclose(
+    h_mine,
+    h_keras,
+    atol=1e-5,
     err_msg="differs from keras.layers.GRU: check the block order z, r, h, that b[1] is added to h_prev @ U, "
-            "and that r multiplies (h_prev @ U_h + b'_h), not h_prev")
+    "and that r multiplies (h_prev @ U_h + b'_h), not h_prev",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.gru
+
 for n_, d_, h_ in [(1, 1, 1), (7, 2, 9), (2, 6, 4)]:
     gen = np.random.default_rng(100 + n_ * d_ * h_)
-    args = (gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(scale=1.5, size=(d_, 3 * h_)),
-            gen.normal(scale=1.5, size=(h_, 3 * h_)), gen.normal(size=(2, 3 * h_)))
+    args = (
+        gen.normal(size=(n_, d_)),
+        gen.normal(size=(n_, h_)),
+        gen.normal(scale=1.5, size=(d_, 3 * h_)),
+        gen.normal(scale=1.5, size=(h_, 3 * h_)),
+        gen.normal(size=(2, 3 * h_)),
+    )
     expected_h, _ = helpers.gru.gru_step_forward(*args)
     np.testing.assert_allclose(gru_step_forward(*args), expected_h, rtol=1e-7, atol=1e-10)
 ### END HIDDEN TESTS
@@ -203,16 +226,18 @@ for n_, d_, h_ in [(1, 1, 1), (7, 2, 9), (2, 6, 4)]:
 # reproduces a whole `keras.layers.GRU(return_sequences=True)` — for both settings of `reset_after`:
 
 # %%
-x_seq = rng.normal(size=(4, 12, 3)).astype("float32")           # (N, T, D)
+x_seq = rng.normal(size=(4, 12, 3)).astype("float32")  # (N, T, D)
 for reset_after in (True, False):
     layer = keras.layers.GRU(6, return_sequences=True, reset_after=reset_after)
     layer.build((None, 12, 3))
     weights = [rng.normal(scale=0.7, size=w.shape).astype("float32") for w in layer.get_weights()]
     layer.set_weights(weights)
-    h_keras = keras.ops.convert_to_numpy(layer(x_seq))           # (N, T, H)
+    h_keras = keras.ops.convert_to_numpy(layer(x_seq))  # (N, T, H)
     h_numpy, _ = helpers.gru.gru_forward(x_seq, np.zeros((4, 6), "float32"), *weights, reset_after=reset_after)
-    print(f"reset_after={reset_after!s:5}  bias shape {weights[2].shape}  max |NumPy - Keras| = "
-          f"{np.abs(h_numpy - h_keras).max():.2e}")
+    print(
+        f"reset_after={reset_after!s:5}  bias shape {weights[2].shape}  max |NumPy - Keras| = "
+        f"{np.abs(h_numpy - h_keras).max():.2e}"
+    )
 
 
 # %% [markdown]
@@ -226,6 +251,7 @@ for reset_after in (True, False):
 #
 # Write `gru_param_count(D, H, reset_after=True)`: the number of trainable parameters of
 # `keras.layers.GRU(H, reset_after=reset_after)` on D input features.
+
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_gru_param_count", "locked": false, "schema_version": 3, "solution": true}
 def gru_param_count(D, H, reset_after=True):
@@ -249,12 +275,14 @@ def gru_param_count(D, H, reset_after=True):
 """Exercise 2: gru_param_count agrees with Keras' count_params()."""
 assert gru_param_count(8, 32) == 4032, (
     f"GRU(32) on 8 features has 3 * 32 * (8 + 32 + 2) = 4032 parameters: 3 blocks z, r, h, each with "
-    f"W (8x32), U (32x32) and TWO bias vectors (reset_after=True). Received: {gru_param_count(8, 32)}")
+    f"W (8x32), U (32x32) and TWO bias vectors (reset_after=True). Received: {gru_param_count(8, 32)}"
+)
 for D, H in [(1, 1), (3, 16)]:
     layer = keras.layers.GRU(H)
     layer.build((None, 10, D))
     assert gru_param_count(D, H) == layer.count_params(), (
-        f"D={D}, H={H}: Keras counts {layer.count_params()}, you return {gru_param_count(D, H)}")
+        f"D={D}, H={H}: Keras counts {layer.count_params()}, you return {gru_param_count(D, H)}"
+    )
 ### BEGIN HIDDEN TESTS
 for d_in, units in [(5, 7), (1, 40)]:
     for flag in (True, False):
@@ -316,6 +344,7 @@ for D, H in [(1, 32), (8, 32), (8, 128), (64, 256)]:
 # Implement `peephole_lstm_step_forward`, returning `(h_t, c_t)`. Mind which cell state each gate sees. (The
 # course's version, `helpers.variants.peephole_lstm_step_forward`, also returns a cache.)
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex3_peephole_lstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
 def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
     """One step of a peephole LSTM (Gers & Schmidhuber) for a batch.
@@ -335,12 +364,12 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
     """
     H = h_prev.shape[1]
     ### BEGIN SOLUTION
-    pre = x_t @ W + h_prev @ U + b                  # (N, 4H) blocks i, f, c, o
-    gate_i = 1.0 / (1.0 + np.exp(-(pre[:, :H] + P[0] * c_prev)))          # sees c_{t-1}
-    gate_f = 1.0 / (1.0 + np.exp(-(pre[:, H:2 * H] + P[1] * c_prev)))     # sees c_{t-1}
-    cand = np.tanh(pre[:, 2 * H:3 * H])
+    pre = x_t @ W + h_prev @ U + b  # (N, 4H) blocks i, f, c, o
+    gate_i = 1.0 / (1.0 + np.exp(-(pre[:, :H] + P[0] * c_prev)))  # sees c_{t-1}
+    gate_f = 1.0 / (1.0 + np.exp(-(pre[:, H : 2 * H] + P[1] * c_prev)))  # sees c_{t-1}
+    cand = np.tanh(pre[:, 2 * H : 3 * H])
     c_next = gate_f * c_prev + gate_i * cand
-    gate_o = 1.0 / (1.0 + np.exp(-(pre[:, 3 * H:] + P[2] * c_next)))     # sees the new c_t
+    gate_o = 1.0 / (1.0 + np.exp(-(pre[:, 3 * H :] + P[2] * c_next)))  # sees the new c_t
     h_next = gate_o * np.tanh(c_next)
     return h_next, c_next
     ### END SOLUTION
@@ -349,16 +378,22 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_lstm_step_forward_plain", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 3: with P = 0 the peephole cell is exactly the plain LSTM of lesson 03 (helpers.lstm)."""
 import helpers.lstm
+
 rng_p = np.random.default_rng(5)
 N, D, H = 3, 4, 5
 W_p, U_p, b_p = rng_p.normal(size=(D, 4 * H)), rng_p.normal(size=(H, 4 * H)), rng_p.normal(size=4 * H)
 x_p, h_p, c_p = rng_p.normal(size=(N, D)), rng_p.normal(size=(N, H)), rng_p.normal(size=(N, H))
 h_plain, c_plain, _ = helpers.lstm.lstm_step_forward(x_p, h_p, c_p, W_p, U_p, b_p)
 h_peep, c_peep = peephole_lstm_step_forward(x_p, h_p, c_p, W_p, U_p, np.zeros((3, H)), b_p)
-np.testing.assert_allclose(c_peep, c_plain, atol=1e-10,
-    err_msg="with zero peepholes c_t must equal the plain LSTM's: check the block order i, f, c, o")
-np.testing.assert_allclose(h_peep, h_plain, atol=1e-10,
-    err_msg="with zero peepholes h_t must equal the plain LSTM's o * tanh(c_t)")
+np.testing.assert_allclose(
+    c_peep,
+    c_plain,
+    atol=1e-10,
+    err_msg="with zero peepholes c_t must equal the plain LSTM's: check the block order i, f, c, o",
+)
+np.testing.assert_allclose(
+    h_peep, h_plain, atol=1e-10, err_msg="with zero peepholes h_t must equal the plain LSTM's o * tanh(c_t)"
+)
 ### BEGIN HIDDEN TESTS
 for n_, d_, h_ in [(1, 1, 1), (6, 2, 3)]:
     gen = np.random.default_rng(200 + n_ + d_ + h_)
@@ -372,26 +407,48 @@ for n_, d_, h_ in [(1, 1, 1), (6, 2, 3)]:
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_lstm_step_forward_gates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Exercise 3: i and f peek at c_{t-1}, o peeks at the new c_t; rows of P are p_i, p_f, p_o."""
-sig = lambda a: 1.0 / (1.0 + np.exp(-a))
+
+
+def sig(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
 W1, U1, x1, h1 = np.zeros((1, 4)), np.zeros((1, 4)), np.zeros((1, 1)), np.zeros((1, 1))
 # (a) only the output peephole, c_{t-1} = 0, candidate ~ tanh(10) ~ 1, i = f = 0.5 -> c_t ~ 0.5
-h_a, c_a = peephole_lstm_step_forward(x1, h1, np.zeros((1, 1)), W1, U1, np.array([[0.0], [0.0], [3.0]]),
-                                      np.array([0.0, 0.0, 10.0, 0.0]))
+h_a, c_a = peephole_lstm_step_forward(
+    x1, h1, np.zeros((1, 1)), W1, U1, np.array([[0.0], [0.0], [3.0]]), np.array([0.0, 0.0, 10.0, 0.0])
+)
 np.testing.assert_allclose(c_a, 0.5, atol=1e-6, err_msg="c_t = f*c_prev + i*candidate = 0.5*0 + 0.5*1 here")
-np.testing.assert_allclose(h_a, sig(3.0 * 0.5) * np.tanh(0.5), atol=1e-6,
-    err_msg="the output gate must peek at the NEW cell state c_t (here 0.5), not at c_{t-1} (here 0)")
+np.testing.assert_allclose(
+    h_a,
+    sig(3.0 * 0.5) * np.tanh(0.5),
+    atol=1e-6,
+    err_msg="the output gate must peek at the NEW cell state c_t (here 0.5), not at c_{t-1} (here 0)",
+)
 # (b) input and forget peepholes with c_{t-1} = 1: i = sig(2 * 1), f = sig(-1 * 1)
-h_b, c_b = peephole_lstm_step_forward(x1, h1, np.ones((1, 1)), W1, U1, np.array([[2.0], [-1.0], [0.0]]),
-                                      np.array([0.0, 0.0, 0.5, 0.0]))
-np.testing.assert_allclose(c_b, sig(-1.0) * 1.0 + sig(2.0) * np.tanh(0.5), atol=1e-6,
-    err_msg="i and f must peek at c_{t-1} with P[0] = p_i and P[1] = p_f (rows in the order i, f, o)")
+h_b, c_b = peephole_lstm_step_forward(
+    x1, h1, np.ones((1, 1)), W1, U1, np.array([[2.0], [-1.0], [0.0]]), np.array([0.0, 0.0, 0.5, 0.0])
+)
+np.testing.assert_allclose(
+    c_b,
+    sig(-1.0) * 1.0 + sig(2.0) * np.tanh(0.5),
+    atol=1e-6,
+    err_msg="i and f must peek at c_{t-1} with P[0] = p_i and P[1] = p_f (rows in the order i, f, o)",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.variants
+
 for n_, d_, h_ in [(4, 3, 5), (1, 2, 1)]:
     gen = np.random.default_rng(300 + n_ * h_)
-    peep_args = (gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(scale=2, size=(n_, h_)),
-                 gen.normal(size=(d_, 4 * h_)), gen.normal(size=(h_, 4 * h_)), gen.normal(scale=2, size=(3, h_)),
-                 gen.normal(size=4 * h_))
+    peep_args = (
+        gen.normal(size=(n_, d_)),
+        gen.normal(size=(n_, h_)),
+        gen.normal(scale=2, size=(n_, h_)),
+        gen.normal(size=(d_, 4 * h_)),
+        gen.normal(size=(h_, 4 * h_)),
+        gen.normal(scale=2, size=(3, h_)),
+        gen.normal(size=4 * h_),
+    )
     want_h, want_c, _ = helpers.variants.peephole_lstm_step_forward(*peep_args)
     out_h, out_c = peephole_lstm_step_forward(*peep_args)
     np.testing.assert_allclose(out_c, want_c, atol=1e-12)
@@ -404,10 +461,10 @@ for n_, d_, h_ in [(4, 3, 5), (1, 2, 1)]:
 # output, because now the gates react to what is stored:
 
 # %%
-x_seq = rng.normal(size=(4, 10, 3)).astype("float32")            # (N, T, D)
+x_seq = rng.normal(size=(4, 10, 3)).astype("float32")  # (N, T, D)
 lstm_layer = keras.layers.LSTM(6, return_sequences=True)
 lstm_layer.build((None, 10, 3))
-W_l, U_l, b_l = lstm_layer.get_weights()                         # (D, 4H), (H, 4H), (4H,), blocks i, f, c, o
+W_l, U_l, b_l = lstm_layer.get_weights()  # (D, 4H), (H, 4H), (4H,), blocks i, f, c, o
 h_keras = keras.ops.convert_to_numpy(lstm_layer(x_seq))
 h_zero, _ = helpers.variants.peephole_lstm_forward(x_seq, np.zeros((4, 6)), W_l, U_l, np.zeros((3, 6)), b_l)
 h_peep, _ = helpers.variants.peephole_lstm_forward(x_seq, np.zeros((4, 6)), W_l, U_l, np.full((3, 6), 2.0), b_l)
@@ -427,21 +484,41 @@ print(f"P = 2: max |peephole - keras.layers.LSTM| = {np.abs(h_peep - h_keras).ma
 
 # %%
 T, D, H1, H2 = 24, 3, 16, 8
-stacked = keras.Sequential([
-    keras.Input((T, D)),
-    keras.layers.LSTM(H1, return_sequences=True),      # (N, T, H1): the whole sequence goes up
-    keras.layers.LSTM(H2),                              # (N, H2): last step only
-])
-bidir = keras.Sequential([
-    keras.Input((T, D)),
-    keras.layers.Bidirectional(keras.layers.LSTM(H1, return_sequences=True)),  # (N, T, 2*H1)
-])
+stacked = keras.Sequential(
+    [
+        keras.Input((T, D)),
+        keras.layers.LSTM(H1, return_sequences=True),  # (N, T, H1): the whole sequence goes up
+        keras.layers.LSTM(H2),  # (N, H2): last step only
+    ]
+)
+bidir = keras.Sequential(
+    [
+        keras.Input((T, D)),
+        keras.layers.Bidirectional(keras.layers.LSTM(H1, return_sequences=True)),  # (N, T, 2*H1)
+    ]
+)
 x_demo = rng.normal(size=(2, T, D)).astype("float32")
-print("stacked output", tuple(stacked(x_demo).shape), " params", stacked.count_params(),
-      "=", helpers.variants.param_count("lstm", D, H1), "+", helpers.variants.param_count("lstm", H1, H2))
-print("bidirectional output", tuple(bidir(x_demo).shape), " params", bidir.count_params(),
-      "= 2 x", helpers.variants.param_count("lstm", D, H1))
-assert stacked.count_params() == helpers.variants.param_count("lstm", D, H1) + helpers.variants.param_count("lstm", H1, H2)
+print(
+    "stacked output",
+    tuple(stacked(x_demo).shape),
+    " params",
+    stacked.count_params(),
+    "=",
+    helpers.variants.param_count("lstm", D, H1),
+    "+",
+    helpers.variants.param_count("lstm", H1, H2),
+)
+print(
+    "bidirectional output",
+    tuple(bidir(x_demo).shape),
+    " params",
+    bidir.count_params(),
+    "= 2 x",
+    helpers.variants.param_count("lstm", D, H1),
+)
+assert stacked.count_params() == helpers.variants.param_count("lstm", D, H1) + helpers.variants.param_count(
+    "lstm", H1, H2
+)
 assert bidir.count_params() == 2 * helpers.variants.param_count("lstm", D, H1)
 
 # %% [markdown]
@@ -456,7 +533,7 @@ assert bidir.count_params() == 2 * helpers.variants.param_count("lstm", D, H1)
 # %%
 N_walks, T_walk = 512, 16
 walks = np.cumsum(rng.normal(size=(N_walks, T_walk + 1)), axis=1).astype("float32")
-x_walk, y_walk = walks[:, :-1, None], walks[:, 1:, None]   # target at step t is x_{t+1}: (N, T, 1)
+x_walk, y_walk = walks[:, :-1, None], walks[:, 1:, None]  # target at step t is x_{t+1}: (N, T, 1)
 n_train = 384
 
 
@@ -472,10 +549,16 @@ def seq_forecaster(bidirectional):
 val_curves = {}
 for name, bidirectional in [("causal LSTM", False), ("bidirectional LSTM", True)]:
     model = seq_forecaster(bidirectional)
-    hist = model.fit(x_walk[:n_train], y_walk[:n_train], epochs=25, batch_size=128, verbose=0,
-                     validation_data=(x_walk[n_train:], y_walk[n_train:]))
+    hist = model.fit(
+        x_walk[:n_train],
+        y_walk[:n_train],
+        epochs=25,
+        batch_size=128,
+        verbose=0,
+        validation_data=(x_walk[n_train:], y_walk[n_train:]),
+    )
     val_curves[name] = hist.history["val_loss"]
-noise_floor = float(np.mean((x_walk[n_train:] - y_walk[n_train:]) ** 2))   # persistence on the validation set
+noise_floor = float(np.mean((x_walk[n_train:] - y_walk[n_train:]) ** 2))  # persistence on the validation set
 for name, curve in val_curves.items():
     print(f"{name:20s} validation MSE after 25 epochs: {curve[-1]:.3f}")
 print(f"{'persistence':20s} validation MSE: {noise_floor:.3f}  (the best any honest forecaster can do)")
@@ -485,8 +568,12 @@ fig, ax = plt.subplots()
 for name, curve in val_curves.items():
     ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
 ax.axhline(noise_floor, color="k", ls="--", lw=1, label="persistence (noise floor)")
-ax.set(title="Forecasting a random walk: the bidirectional model 'beats' the noise",
-       xlabel="epoch", ylabel="validation MSE", yscale="log")
+ax.set(
+    title="Forecasting a random walk: the bidirectional model 'beats' the noise",
+    xlabel="epoch",
+    ylabel="validation MSE",
+    yscale="log",
+)
 ax.legend()
 plt.show()
 
@@ -527,6 +614,7 @@ plt.show()
 #
 # Below: 500 tiny videos of a 3×3 square bouncing inside a 12×12 frame. From 8 frames, predict the 9th.
 
+
 # %%
 def bouncing_squares(n, T=9, size=12, side=3, rng=rng):
     # (n, T, size, size, 1) videos of a square moving one pixel per frame, bouncing off the walls
@@ -535,7 +623,7 @@ def bouncing_squares(n, T=9, size=12, side=3, rng=rng):
         r, c = rng.integers(0, size - side, size=2)
         dr, dc = rng.choice([-1, 1], size=2)
         for t in range(T):
-            video[k, t, r:r + side, c:c + side, 0] = 1.0
+            video[k, t, r : r + side, c : c + side, 0] = 1.0
             if not 0 <= r + dr <= size - side:
                 dr = -dr
             if not 0 <= c + dc <= size - side:
@@ -545,20 +633,25 @@ def bouncing_squares(n, T=9, size=12, side=3, rng=rng):
 
 
 videos = bouncing_squares(500)
-x_vid, y_vid = videos[:, :8], videos[:, 8]               # (N, 8, 12, 12, 1) -> (N, 12, 12, 1)
-conv_model = keras.Sequential([
-    keras.Input((8, 12, 12, 1)),
-    keras.layers.ConvLSTM2D(8, kernel_size=3, padding="same"),               # (N, 12, 12, 8)
-    keras.layers.Conv2D(1, kernel_size=3, padding="same", activation="sigmoid"),  # (N, 12, 12, 1)
-])
+x_vid, y_vid = videos[:, :8], videos[:, 8]  # (N, 8, 12, 12, 1) -> (N, 12, 12, 1)
+conv_model = keras.Sequential(
+    [
+        keras.Input((8, 12, 12, 1)),
+        keras.layers.ConvLSTM2D(8, kernel_size=3, padding="same"),  # (N, 12, 12, 8)
+        keras.layers.Conv2D(1, kernel_size=3, padding="same", activation="sigmoid"),  # (N, 12, 12, 1)
+    ]
+)
 conv_model.compile(optimizer=keras.optimizers.Adam(0.01), loss="binary_crossentropy")
 assert conv_model.layers[0].count_params() == 4 * 8 * (3 * 3 * 1 + 3 * 3 * 8 + 1)
-conv_hist = conv_model.fit(x_vid[:400], y_vid[:400], epochs=12, batch_size=16, verbose=0,
-                           validation_data=(x_vid[400:], y_vid[400:]))
+conv_hist = conv_model.fit(
+    x_vid[:400], y_vid[:400], epochs=12, batch_size=16, verbose=0, validation_data=(x_vid[400:], y_vid[400:])
+)
 pred_vid = conv_model.predict(x_vid[400:], verbose=0)
 on_pred, on_true = pred_vid > 0.5, y_vid[400:] > 0.5
-print(f"ConvLSTM: {conv_model.count_params()} parameters, validation loss "
-      f"{conv_hist.history['val_loss'][0]:.3f} -> {conv_hist.history['val_loss'][-1]:.3f}")
+print(
+    f"ConvLSTM: {conv_model.count_params()} parameters, validation loss "
+    f"{conv_hist.history['val_loss'][0]:.3f} -> {conv_hist.history['val_loss'][-1]:.3f}"
+)
 print(f"intersection over union of the predicted square: {(on_pred & on_true).sum() / (on_pred | on_true).sum():.2f}")
 
 # %%
@@ -630,6 +723,7 @@ with np.errstate(over="ignore", invalid="ignore"):
 # packed in the order i, f, z, o. Never call `exp` on a raw pre-activation: only on the differences that define
 # $i'_t$ and $f'_t$. Return $h_t$, the stabilised $c_t$ and $n_t$, and $m_t$.
 
+
 # %% nbgrader={"grade": false, "grade_id": "ex4_slstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
 def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
     """One stabilised sLSTM step (xLSTM), exponential input and forget gates.
@@ -649,13 +743,13 @@ def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
     """
     H = h_prev.shape[1]
     ### BEGIN SOLUTION
-    pre = x_t @ W + h_prev @ U + b                  # (N, 4H) blocks i, f, z, o
-    log_i, log_f = pre[:, :H], pre[:, H:2 * H]      # exponential gates: log i = i~, log f = f~
+    pre = x_t @ W + h_prev @ U + b  # (N, 4H) blocks i, f, z, o
+    log_i, log_f = pre[:, :H], pre[:, H : 2 * H]  # exponential gates: log i = i~, log f = f~
     m_next = np.maximum(log_f + m_prev, log_i)
     i_stab = np.exp(log_i - m_next)
     f_stab = np.exp(log_f + m_prev - m_next)
-    z_in = np.tanh(pre[:, 2 * H:3 * H])
-    o_out = 1.0 / (1.0 + np.exp(-pre[:, 3 * H:]))
+    z_in = np.tanh(pre[:, 2 * H : 3 * H])
+    o_out = 1.0 / (1.0 + np.exp(-pre[:, 3 * H :]))
     c_next = f_stab * c_prev + i_stab * z_in
     n_next = f_stab * n_prev + i_stab
     return o_out * c_next / n_next, c_next, n_next, m_next
@@ -665,17 +759,27 @@ def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_step_forward_unstabilised", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 4: on moderate inputs the stabilised step gives the same h_t as the raw sLSTM equations."""
 import helpers.variants
+
 rng_s = np.random.default_rng(8)
 N, T, D, H = 3, 10, 2, 4
-W_s, U_s, b_s = rng_s.normal(scale=0.5, size=(D, 4 * H)), rng_s.normal(scale=0.5, size=(H, 4 * H)), rng_s.normal(scale=0.5, size=4 * H)
+W_s, U_s, b_s = (
+    rng_s.normal(scale=0.5, size=(D, 4 * H)),
+    rng_s.normal(scale=0.5, size=(H, 4 * H)),
+    rng_s.normal(scale=0.5, size=4 * H),
+)
 x_s = rng_s.normal(size=(N, T, D))
 h_raw, _ = helpers.variants.slstm_forward(x_s, np.zeros((N, H)), W_s, U_s, b_s, forget_gate="exp", stabilised=False)
 h_t, c_t, n_t, m_t = np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H))
 for t in range(T):
     h_t, c_t, n_t, m_t = slstm_step_forward(x_s[:, t], h_t, c_t, n_t, m_t, W_s, U_s, b_s)
-    np.testing.assert_allclose(h_t, h_raw[:, t], rtol=1e-8, atol=1e-10,
+    np.testing.assert_allclose(
+        h_t,
+        h_raw[:, t],
+        rtol=1e-8,
+        atol=1e-10,
         err_msg=f"step {t}: h_t differs from the raw equations; the stabiliser must cancel in c_t / n_t "
-                "(f'_t = exp(log f_t + m_{t-1} - m_t), i'_t = exp(log i_t - m_t), blocks i, f, z, o)")
+        "(f'_t = exp(log f_t + m_{t-1} - m_t), i'_t = exp(log i_t - m_t), blocks i, f, z, o)",
+    )
 ### BEGIN HIDDEN TESTS
 gen = np.random.default_rng(404)
 w4, u4, b4 = gen.normal(size=(1, 4)), gen.normal(size=(1, 4)), gen.normal(size=4)
@@ -695,28 +799,50 @@ W_m, U_m, b_m = rng_m.normal(size=(D, 4 * H)), rng_m.normal(size=(H, 4 * H)), rn
 x_m, h_m = rng_m.normal(size=(N, D)), rng_m.normal(size=(N, H))
 c_m, n_m, m_m = rng_m.normal(size=(N, H)), rng_m.uniform(0.5, 2.0, size=(N, H)), rng_m.normal(scale=5.0, size=(N, H))
 pre_m = x_m @ W_m + h_m @ U_m + b_m
-expected_m = np.maximum(pre_m[:, H:2 * H] + m_m, pre_m[:, :H])
+expected_m = np.maximum(pre_m[:, H : 2 * H] + m_m, pre_m[:, :H])
 out = slstm_step_forward(x_m, h_m, c_m, n_m, m_m, W_m, U_m, b_m)
 assert len(out) == 4, "return h_t, c_t, n_t, m_t"
-np.testing.assert_allclose(out[3], expected_m, rtol=1e-10,
-    err_msg="m_t must be max(log f_t + m_{t-1}, log i_t) with log f_t = f~_t and log i_t = i~_t (do not drop m_{t-1})")
+np.testing.assert_allclose(
+    out[3],
+    expected_m,
+    rtol=1e-10,
+    err_msg="m_t must be max(log f_t + m_{t-1}, log i_t) with log f_t = f~_t and log i_t = i~_t (do not drop m_{t-1})",
+)
 b_big = b_m.copy()
-b_big[:H] += 1000.0                                    # i~ ~ 1000: exp(1000) = inf without the stabiliser
+b_big[:H] += 1000.0  # i~ ~ 1000: exp(1000) = inf without the stabiliser
 with np.errstate(over="raise", invalid="raise"):
     big = slstm_step_forward(x_m, h_m, np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), W_m, U_m, b_big)
-assert all(np.isfinite(a).all() for a in big), "with i~ ~ 1000 every output must stay finite: exp only of differences <= 0"
+assert all(np.isfinite(a).all() for a in big), (
+    "with i~ ~ 1000 every output must stay finite: exp only of differences <= 0"
+)
 assert np.abs(big[0]).max() <= 1.0, "|h_t| = |o_t * c_t / n_t| <= 1, since c_t / n_t is an average of tanh values"
 ### BEGIN HIDDEN TESTS
 import helpers.variants
+
 for n_, d_, h_ in [(1, 1, 1), (5, 2, 3)]:
     gen = np.random.default_rng(500 + n_ * h_)
-    s_args = (gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(size=(n_, h_)),
-              gen.uniform(0.1, 3, size=(n_, h_)), gen.normal(scale=50, size=(n_, h_)),
-              gen.normal(scale=3, size=(d_, 4 * h_)), gen.normal(size=(h_, 4 * h_)), gen.normal(size=4 * h_))
+    s_args = (
+        gen.normal(size=(n_, d_)),
+        gen.normal(size=(n_, h_)),
+        gen.normal(size=(n_, h_)),
+        gen.uniform(0.1, 3, size=(n_, h_)),
+        gen.normal(scale=50, size=(n_, h_)),
+        gen.normal(scale=3, size=(d_, 4 * h_)),
+        gen.normal(size=(h_, 4 * h_)),
+        gen.normal(size=4 * h_),
+    )
     for want, got in zip(helpers.variants.slstm_step_forward(*s_args)[:4], slstm_step_forward(*s_args)):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-huge_m = slstm_step_forward(np.zeros((1, 1)), np.zeros((1, 1)), np.ones((1, 1)), np.ones((1, 1)),
-                            np.full((1, 1), 900.0), np.zeros((1, 4)), np.zeros((1, 4)), np.zeros(4))
+huge_m = slstm_step_forward(
+    np.zeros((1, 1)),
+    np.zeros((1, 1)),
+    np.ones((1, 1)),
+    np.ones((1, 1)),
+    np.full((1, 1), 900.0),
+    np.zeros((1, 4)),
+    np.zeros((1, 4)),
+    np.zeros(4),
+)
 assert all(np.isfinite(a).all() for a in huge_m) and huge_m[3][0, 0] == 900.0
 ### END HIDDEN TESTS
 
@@ -730,26 +856,26 @@ assert all(np.isfinite(a).all() for a in huge_m) and huge_m[3][0, 0] == 900.0
 # %%
 T_s = 60
 t_axis = np.arange(1, T_s + 1, dtype=float)
-x_grow = np.stack([t_axis, np.sin(t_axis / 3)], axis=-1)[None]   # (1, T, 2)
-W_grow = np.zeros((2, 4))                                         # blocks i, f, z, o with H = 1
-W_grow[0, 0] = 15.0                                               # i~_t = 15 t
-W_grow[1, 2] = 2.0                                                # z~_t = 2 sin(t / 3)
-b_grow = np.array([0.0, 0.0, 0.0, 10.0])                          # o_t ~ 1
+x_grow = np.stack([t_axis, np.sin(t_axis / 3)], axis=-1)[None]  # (1, T, 2)
+W_grow = np.zeros((2, 4))  # blocks i, f, z, o with H = 1
+W_grow[0, 0] = 15.0  # i~_t = 15 t
+W_grow[1, 2] = 2.0  # z~_t = 2 sin(t / 3)
+b_grow = np.array([0.0, 0.0, 0.0, 10.0])  # o_t ~ 1
 h_stab, states = helpers.variants.slstm_forward(x_grow, np.zeros((1, 1)), W_grow, np.zeros((1, 4)), b_grow)
 h_raw, _ = helpers.variants.slstm_forward(x_grow, np.zeros((1, 1)), W_grow, np.zeros((1, 4)), b_grow, stabilised=False)
 first_nan = int(np.argmax(~np.isfinite(h_raw[0, :, 0]))) + 1
-print(f"raw sLSTM: first non-finite h_t at t = {first_nan} (15 t = {15 * first_nan});",
-      f"stabilised: all finite = {np.isfinite(h_stab).all()}, max m_t = {states['m'].max():.0f}")
-print("largest |h_stab - h_raw| before the overflow:",
-      f"{np.abs(h_stab - h_raw)[0, :first_nan - 1].max():.1e}")
+print(
+    f"raw sLSTM: first non-finite h_t at t = {first_nan} (15 t = {15 * first_nan});",
+    f"stabilised: all finite = {np.isfinite(h_stab).all()}, max m_t = {states['m'].max():.0f}",
+)
+print("largest |h_stab - h_raw| before the overflow:", f"{np.abs(h_stab - h_raw)[0, : first_nan - 1].max():.1e}")
 
 fig, ax = plt.subplots()
 ax.plot(t_axis, h_stab[0, :, 0], label="stabilised sLSTM", lw=3, alpha=0.5)
 ax.plot(t_axis, h_raw[0, :, 0], "--", label="raw sLSTM (nan after overflow)")
 ax.plot(t_axis, np.tanh(2 * np.sin(t_axis / 3)), ":", color="gray", label=r"$z_t$")
 ax.axvline(first_nan, color="k", lw=1)
-ax.set(title="sLSTM with a growing input gate: the stabiliser keeps h_t finite",
-       xlabel="time step t", ylabel=r"$h_t$")
+ax.set(title="sLSTM with a growing input gate: the stabiliser keeps h_t finite", xlabel="time step t", ylabel=r"$h_t$")
 ax.legend(loc="lower left")
 plt.show()
 
