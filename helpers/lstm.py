@@ -29,9 +29,9 @@ caches, which ``lstm_backward`` (the plain loop over ``lstm_step_backward`` of l
 Everything is vectorised over the batch: one matrix product for the four gates per step. Dtypes follow
 the course's one policy (``helpers._checks.float_dtype``): float32 in, float32 out, so results match
 Keras to about 1e-6 in float32 and gradients can be checked in float64; integer inputs give float64.
-The private ``_lstm_forward_fused`` / ``_lstm_backward_fused`` compute exactly the same numbers faster
-(one input projection for all steps, a single ``tanh`` per step); ``bench/lstm_vs_keras.py`` times
-them and a test proves them equal to the plain loop. This module imports NumPy only.
+There is one implementation: an earlier fused fast path (one input projection for all steps, a single
+``tanh`` per step) was measured no faster than this loop (``bench/lstm_vs_keras.py``) and removed. This
+module imports NumPy only.
 """
 
 from __future__ import annotations
@@ -525,120 +525,3 @@ def survival(f_seq):
     """
     (f_seq,) = as_float(check_array(f_seq, "f_seq", (None, None, None), dims="(N, T, H)"))
     return np.cumprod(f_seq, axis=1)  # running product over the time axis
-
-
-# --------------------------------------------------------------------------------------------------
-# The fused fast path (private): same numbers as lstm_forward / lstm_backward, for bench/lstm_vs_keras.py
-# --------------------------------------------------------------------------------------------------
-def _lstm_forward_fused(x, h0, c0, W, U, b):
-    """:func:`lstm_forward` with one input projection for all steps and one ``tanh`` per step (private).
-
-    Args:
-        x: inputs, (N, T, D).
-        h0: initial hidden state, (N, H) (Keras uses zeros).
-        c0: initial cell state, (N, H) (Keras uses zeros).
-        W: input weights (D, 4H), blocks i, f, c, o.
-        U: recurrent weights (H, 4H), blocks i, f, c, o.
-        b: biases (4H,), blocks i, f, c, o.
-
-    Returns:
-        ``(h, c, cache)``: hidden states (N, T, H), cell states (N, T, H) of every step, and a dict for
-        :func:`_lstm_backward_fused` (time-major arrays: ``gates`` (T, N, 4H) the activations i, f, g, o
-        of every step, ``c`` and ``tanh_c`` (T, N, H), plus the inputs).
-
-    Raises:
-        ValueError: if a shape does not match, e.g.
-            ``ValueError: `x` must have shape (N, T, D) = (N, T, 3). Received: x.shape=(4, 5)``.
-    """
-    W, U, b, D, H = _check_weights(W, U, b)
-    x = check_array(x, "x", (None, None, D), dims="(N, T, D)")
-    N, T, _ = x.shape
-    h0 = check_array(h0, "h0", (N, H), dims="(N, H)")
-    c0 = check_array(c0, "c0", (N, H), dims="(N, H)")
-    x, h0, c0, W, U, b = as_float(x, h0, c0, W, U, b)
-    dt = x.dtype
-
-    # sigmoid(z) = (1 + tanh(z / 2)) / 2: fold the 1/2 of the sigmoid blocks (i, f, o) into the weights
-    # once, so that each step needs a single tanh over all four blocks and one multiply-add.
-    half = np.ones(4 * H, dtype=dt)
-    half[: 2 * H] = half[3 * H :] = 0.5
-    shift = np.zeros(4 * H, dtype=dt)
-    shift[: 2 * H] = shift[3 * H :] = 0.5
-    U_s = (U * half).astype(dt, copy=False)
-    # Input projection for all steps at once: (N*T, D) @ (D, 4H), then time-major for cheap slicing.
-    xw = ((x.reshape(N * T, D) @ W + b) * half).astype(dt, copy=False).reshape(N, T, 4 * H)
-    xw = np.ascontiguousarray(xw.transpose(1, 0, 2))  # (T, N, 4H)
-    gates = np.empty((T, N, 4 * H), dtype=dt)  # activations i, f, g, o of every step
-    h = np.empty((T, N, H), dtype=dt)
-    c = np.empty((T, N, H), dtype=dt)
-    tanh_c = np.empty((T, N, H), dtype=dt)
-    ig = np.empty((N, H), dtype=dt)
-    h_t, c_t = h0.astype(dt, copy=False), c0.astype(dt, copy=False)
-    for t in range(T):
-        gt = gates[t]
-        np.matmul(h_t, U_s, out=gt)  # (N, 4H): the recurrent part, one product per step
-        gt += xw[t]
-        np.tanh(gt, out=gt)
-        gt *= half  # sigmoid blocks: (1 + tanh) / 2; the candidate block stays tanh
-        gt += shift
-        np.multiply(gt[:, H : 2 * H], c_t, out=c[t])  # f_t * c_{t-1}
-        np.multiply(gt[:, :H], gt[:, 2 * H : 3 * H], out=ig)  # i_t * g_t
-        c[t] += ig
-        c_t = c[t]
-        np.tanh(c_t, out=tanh_c[t])
-        np.multiply(gt[:, 3 * H :], tanh_c[t], out=h[t])  # h_t = o_t * tanh(c_t)
-        h_t = h[t]
-    cache = dict(x=x, h0=h0, c0=c0, W=W, U=U, gates=gates, h=h, c=c, tanh_c=tanh_c)
-    return h.transpose(1, 0, 2), c.transpose(1, 0, 2), cache
-
-
-def _lstm_backward_fused(dh, cache, dc_last=None):
-    """:func:`lstm_backward` for the cache of :func:`_lstm_forward_fused` (private).
-
-    Args:
-        dh: gradient of the loss w.r.t. every hidden state, (N, T, H) (zeros where the loss ignores h_t).
-        cache: the dict returned by :func:`_lstm_forward_fused`.
-        dc_last: optional gradient w.r.t. the last cell state c_T, (N, H); default zeros.
-
-    Returns:
-        ``(dx, dh0, dc0, dW, dU, db)`` with shapes (N, T, D), (N, H), (N, H), (D, 4H), (H, 4H), (4H,).
-
-    Raises:
-        ValueError: if dh does not have the shape of the forward's output h.
-    """
-    x, W, U = cache["x"], cache["W"], cache["U"]
-    N, T, D = x.shape
-    H = U.shape[0]
-    dh = check_array(dh, "dh", (N, T, H), dims="(N, T, H)")
-    gates, c, tanh_c, h = cache["gates"], cache["c"], cache["tanh_c"], cache["h"]
-    dt = float_dtype(dh, gates)
-    dh_tm = dh.transpose(1, 0, 2).astype(dt, copy=False)  # (T, N, H)
-
-    da = np.empty((T, N, 4 * H), dtype=dt)  # gradient w.r.t. the pre-activations of every step
-    dh_next = np.zeros((N, H), dtype=dt)  # gradient arriving at h_t from step t + 1
-    if dc_last is None:
-        dc_next = np.zeros((N, H), dtype=dt)
-    else:
-        dc_next = check_array(dc_last, "dc_last", (N, H), dims="(N, H)").astype(dt)
-    for t in reversed(range(T)):
-        g4 = gates[t]
-        c_prev = c[t - 1] if t > 0 else cache["c0"]
-        da[t], dc_next = _step_backward_core(
-            dh_tm[t] + dh_next,
-            dc_next,
-            g4[:, :H],
-            g4[:, H : 2 * H],
-            g4[:, 2 * H : 3 * H],
-            g4[:, 3 * H :],
-            tanh_c[t],
-            c_prev,
-        )
-        dh_next = da[t] @ U.T  # to h_{t-1}
-    # Shared weights: sum the per-step contributions, each as one big product over all N*T rows.
-    da_flat = da.transpose(1, 0, 2).reshape(N * T, 4 * H)
-    dx = (da_flat @ W.T).reshape(N, T, D)
-    dW = x.reshape(N * T, D).T @ da_flat
-    h_prev = np.concatenate([cache["h0"][None], h[:-1]], axis=0)  # (T, N, H): h_{t-1} for every t
-    dU = h_prev.reshape(T * N, H).T @ da.reshape(T * N, 4 * H)
-    db = da_flat.sum(axis=0)
-    return dx, dh_next, dc_next, dW, dU, db

@@ -85,11 +85,6 @@ def _lstm_step_backward(x, h0, c0, W, U, b):
     return lstm.lstm_step_backward(ones, ones, cache)
 
 
-def _lstm_backward_fused(x, h0, c0, W, U, b):
-    h, _, cache = lstm._lstm_forward_fused(x, h0, c0, W, U, b)
-    return lstm._lstm_backward_fused(np.ones(h.shape, dtype=h0.dtype), cache)
-
-
 def _cases():
     """name -> (function, builder of its integer arguments from a generator)."""
     rnn_args = lambda g: (_ints(g, N, T, D), _ints(g, N, H), _ints(g, D, H), _ints(g, H, H), _ints(g, H))  # noqa: E731
@@ -145,8 +140,6 @@ def _cases():
         "lstm.lstm_step_backward": (_lstm_step_backward, lstm_args),
         "lstm.lstm_forward": (lstm.lstm_forward, lstm_args),
         "lstm.lstm_backward": (_lstm_backward, lstm_args),
-        "lstm._lstm_forward_fused": (lstm._lstm_forward_fused, lstm_args),
-        "lstm._lstm_backward_fused": (_lstm_backward_fused, lstm_args),
         "lstm.make_memory_cell": (lstm.make_memory_cell, lambda g: lstm_args(g)[3:]),
         "lstm.survival": (lstm.survival, lambda g: (g.integers(0, 2, size=(N, T, H)),)),
         "gru.gru_step_forward": (gru.gru_step_forward, lambda g: step(gru_args(g, True))),
