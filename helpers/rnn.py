@@ -315,8 +315,8 @@ def steps_to_forget(keep, fraction=0.01) -> int:
 
     A memory with a fixed gate ``keep`` (``m_t = keep * m_{t-1} + ...``) still holds ``keep ** k`` of an
     input after k steps. "Strictly less": ``steps_to_forget(0.5, 0.25) == 3`` because 0.5**2 == 0.25.
-    The comparison is the exact floating-point ``keep ** k < fraction`` (a logarithm only gives the
-    starting guess), so exact powers are never miscounted.
+    The same loop as the lesson's: raise k until ``keep ** k < fraction`` holds exactly in floating point
+    (no logarithm, so exact powers are never miscounted).
 
     Args:
         keep: the fixed gate, a number with 0 < keep < 1.
@@ -335,10 +335,8 @@ def steps_to_forget(keep, fraction=0.01) -> int:
     if isinstance(fraction, bool) or not np.isscalar(fraction) or not fraction > 0.0:
         raise ValueError(f"`fraction` must be a number > 0. Received: fraction={fraction!r}")
     keep, fraction = float(keep), float(fraction)
-    k = max(0, int(np.ceil(np.log(fraction) / np.log(keep))))  # keep**k < fraction <=> k > log f / log keep
-    while k > 0 and keep ** (k - 1) < fraction:  # rounding put the guess too high
-        k -= 1
-    while keep**k >= fraction:  # ... or too low
+    k = 0
+    while keep**k >= fraction:  # still holds at least `fraction` of the input after k steps
         k += 1
     return k
 
