@@ -161,13 +161,13 @@ assert np.asarray(negation_labels(_single, 4)).shape == (1,), "a batch of one se
 # A SimpleRNN updates $h_t = \tanh(W x_t + U h_{t-1} + b)$. The signal of the modifier at step $T-k$
 # reaches the loss at step $T$ only through the chain
 # $$
-# \frac{\partial h_T}{\partial h_{T-k} = \prod_{t=T-k+1}^{T} \operatorname{diag}\big(1 - h_t^2\big)\, U ,
+# \frac{\partial h_T}{\partial h_{T-k}} = \prod_{t=T-k+1}^{T} \operatorname{diag}\big(1 - h_t^2\big)\, U ,
 # $$
 # a product of k matrices; unless they are tuned precisely it shrinks (or grows) geometrically with k
 # (lesson 02). The LSTM's cell state has an additive path:
 # $$
 # c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t, \qquad
-# \frac{\partial c_t}{\partial c_{t-1} = \operatorname{diag}(f_t) + (\text{terms through } h_{t-1}),
+# \frac{\partial c_t}{\partial c_{t-1}} = \operatorname{diag}(f_t) + (\text{terms through } h_{t-1}),
 # $$
 # so along the cell the product is $\prod_t f_t$: if the forget gates stay near 1, information and
 # gradient survive k steps (the constant error carousel of lesson 04).
