@@ -89,3 +89,14 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Each part below configures itself in its own module (autograder/README.md explains them):
+# the sandbox's limits, the refusal of anything but the student's own regular files, and the repair
+# of honest mistakes (duplicate grade_ids, marker strings, changed metadata) before grading.
+import autograder.sandbox  # noqa: E402
+import autograder.sanitize  # noqa: E402
+import autograder.submission_files  # noqa: E402
+
+autograder.sandbox.configure(c)
+autograder.submission_files.configure(c)
+autograder.sanitize.configure(c)

@@ -321,3 +321,7 @@ class SandboxKernelManager(AsyncKernelManager):
     # AsyncKernelManager binds the public name to the base class's coroutine: route it through ours, so
     # that the private folder also goes when the kernel had died (nbclient then only cleans up).
     cleanup_resources = _async_cleanup_resources
+
+
+def configure(c) -> None:
+    """Defaults of the sandbox's limits in the nbgrader config ``c`` (called from ``nbgrader_config.py``)."""
