@@ -133,7 +133,7 @@ class Course:
         extra = []
         if args[0] == "autograde":
             extra += [f"--ExecutePreprocessor.timeout={self.timeout}"] if self.timeout else []
-            extra += [f"--GuardedExecute.solution_timeout={self.solution_timeout}"] if self.solution_timeout else []
+            extra += [f"--JudgedExecute.solution_timeout={self.solution_timeout}"] if self.solution_timeout else []
         proc = subprocess.run(
             [str(BIN / "nbgrader"), *args, *extra], cwd=self.root, env=self.env, capture_output=True, text=True
         )

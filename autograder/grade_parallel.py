@@ -67,7 +67,7 @@ def _command(
     if timeout:
         cmd.append(f"--ExecutePreprocessor.timeout={timeout}")
     if solution_timeout:
-        cmd.append(f"--GuardedExecute.solution_timeout={solution_timeout}")
+        cmd.append(f"--JudgedExecute.solution_timeout={solution_timeout}")
     return cmd + list(extra)
 
 

@@ -69,10 +69,11 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 c.ExecutePreprocessor.extra_arguments = ["--IPKernelApp.capture_fd_output=False"]
 
 # Autograding survives bad submissions (autograder/README.md, "Bad submissions and the sandbox"):
-# student code runs in a bubblewrap sandbox with time and memory limits and a tamper guard; a cell that
+# student code runs in a bubblewrap sandbox with time and memory limits; the graded test cells run in a
+# trusted checker kernel that calls the student's functions over a plain-data channel; a cell that
 # kills or hangs the kernel loses its own points only; deleted test cells are put back and graded.
 c.Autograde.autograde_preprocessors = [
-    "autograder.preprocessors.GuardedExecute",
+    "autograder.preprocessors.JudgedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

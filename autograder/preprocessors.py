@@ -1,35 +1,52 @@
 """nbgrader preprocessors of the course (selected in ``autograder/nbgrader_config.py``).
 
-``GuardedExecute``
-    nbgrader's ``Execute`` for autograding, hardened against bad submissions: each kernel runs in the
-    bubblewrap sandbox (:mod:`autograder.sandbox`) with the tamper guard (:mod:`autograder.sandbox.guard`);
-    a cell that kills the kernel (``os._exit``, a segfault, the memory limit) or hangs it beyond
-    interrupts is marked failed, the kernel is restarted, the cells before it are run again and grading
-    goes on after it. So the offender loses that cell's points, not the whole notebook.
+``JudgedExecute``
+    nbgrader's ``Execute`` for autograding, where the student's code computes and trusted code judges:
+    the student's cells run in a kernel inside the bubblewrap sandbox (:mod:`autograder.sandbox`), the
+    graded test cells run in a separate *checker* kernel where no student code ever ran
+    (:mod:`autograder.judge`), which calls the student's functions through a plain-data channel
+    (:mod:`autograder.channel`, :mod:`autograder.judge_kernel`). A cell that kills the student's kernel
+    (``os._exit``, a segfault, the memory limit) or hangs it beyond interrupts is marked failed, the kernel
+    is restarted, the cells before it are run again and grading goes on after it. So the offender loses
+    that cell's points, not the whole notebook.
 
 ``HideHiddenTestTracebacks``
     For feedback: the error output of a test cell that has hidden tests is rebuilt without the test
     cell's own frames (which print the failing hidden line) and without NumPy's dumps of the hidden
     arrays; it says which test cell failed, whether in its visible or its hidden part, the error's
-    message, and keeps the frames of the student's own code. Runs before ``ClearHiddenTests``.
+    message (in a hidden part, for an exception raised by the student's code, only its type and the line
+    of their code: the message could carry the hidden inputs), and the frames of the student's own code.
+    Runs before ``ClearHiddenTests``.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sys
+import tempfile
+from pathlib import Path
 from queue import Empty
 from time import monotonic
 
+from jupyter_client.manager import AsyncKernelManager
 from nbclient.client import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
-from autograder.notebooks import grade_id, hidden_line_numbers, is_grade, is_solution
+from autograder import judge
+from autograder.notebooks import grade_id, hidden_line_numbers, is_grade, is_solution, is_test
 
-GUARD_EXTENSION = "autograder.sandbox.guard"
+STUB_EXTENSION = "autograder.judge_kernel"
+CHECKER_ARGS = [
+    "--IPKernelApp.capture_fd_output=False",
+    "--InteractiveShell.ast_node_interactivity=none",  # a test cell shows no value: no output to forge a score
+    "--HistoryManager.hist_file=:memory:",
+]
 
 
 def _error(ename: str, evalue: str) -> NotebookNode:
@@ -38,11 +55,17 @@ def _error(ename: str, evalue: str) -> NotebookNode:
     )
 
 
-class GuardedExecute(Execute):
-    """nbgrader's Execute with the sandboxed kernel, the tamper guard and recovery from dead kernels."""
+class JudgedExecute(Execute):
+    """nbgrader's Execute: student cells in the sandboxed kernel, test cells in the trusted checker."""
 
-    sandbox = Bool(True, help="Run kernels in the bubblewrap sandbox (autograder.sandbox).").tag(config=True)
-    guard = Bool(True, help=f"Load the tamper guard ({GUARD_EXTENSION}) into each kernel.").tag(config=True)
+    sandbox = Bool(True, help="Run the student's kernel in the bubblewrap sandbox (autograder.sandbox).").tag(
+        config=True
+    )
+    judge = Bool(
+        True,
+        help="Run graded test cells in the trusted checker kernel (autograder.judge); False runs them in the "
+        "student's kernel, as nbgrader does (only for comparisons and benchmarks).",
+    ).tag(config=True)
     max_restarts = Integer(4, help="Kernel restarts allowed per notebook before the rest is failed.").tag(config=True)
     responsive_timeout = Integer(
         30, help="Seconds a kernel may take to answer after a timed-out cell was interrupted."
@@ -77,6 +100,8 @@ class GuardedExecute(Execute):
 
     def _get_timeout(self, cell):
         limit = super()._get_timeout(cell)
+        if getattr(self, "_judging", False):  # the checker stops the student's code first, at `timeout`
+            return None if limit is None else limit + 60
         if cell is not None and self.solution_timeout and is_solution(cell):
             return self.solution_timeout if limit is None else min(limit, self.solution_timeout)
         return limit
@@ -92,22 +117,10 @@ class GuardedExecute(Execute):
             o.get("output_type") == "error" and o.get("ename") == "CellTimeoutError" for o in cell.get("outputs", [])
         )
 
-    # -- the run -------------------------------------------------------------------------------------
-    def preprocess(self, nb, resources=None, km=None):
-        NotebookClient.__init__(self, nb, km)  # (re)loads the config: set our traits after it
-        if self.guard and not any(GUARD_EXTENSION in a for a in self.extra_arguments):
-            self.extra_arguments = [*self.extra_arguments, f"--InteractiveShellApp.extra_extensions={GUARD_EXTENSION}"]
-        self.error_on_timeout = {
-            "ename": "CellTimeoutError",
-            "evalue": f"this cell ran longer than the time limit ({self._limits()}) and was stopped",
-            "traceback": [
-                f"\x1b[0;31mCellTimeoutError\x1b[0m: this cell ran longer than the time limit "
-                f"({self._limits()}) and was stopped. Look for an endless loop."
-            ],
-        }
-        self._stuck = f"this cell ran longer than the time limit ({self._limits()}) and did not stop when interrupted"
-        self.reset_execution_trackers()
-        self._check_assign_resources(resources)
+    def _judged(self, cell) -> bool:
+        return self.judge and cell.cell_type == "code" and is_test(cell)
+
+    def _run_cells(self, resources) -> None:
         cells = self.nb.cells
         skip: set[int] = set()  # cells not to run again after a restart
         start, restarts = 0, 0
@@ -116,8 +129,10 @@ class GuardedExecute(Execute):
             with self.setup_kernel():
                 info_msg = self.wait_for_reply(self.kc.kernel_info())
                 self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                if self.judge:
+                    self._connect_checker()
                 for j in range(start):  # after a restart: the state the cells before had built
-                    if j not in skip and cells[j].cell_type == "code":
+                    if j not in skip and cells[j].cell_type == "code" and not self._judged(cells[j]):
                         try:
                             self.preprocess_cell(cells[j], resources, j)
                         except (DeadKernelError, CellTimeoutError):
@@ -127,6 +142,12 @@ class GuardedExecute(Execute):
                             skip.add(j)
                 for index in range(start if failed_at is None else len(cells), len(cells)):
                     try:
+                        if self._judged(cells[index]):
+                            lost = self._judge_cell(cells[index], resources, index)
+                            if lost:
+                                failed_at, why = index, lost
+                                break
+                            continue
                         self.preprocess_cell(cells[index], resources, index)
                     except DeadKernelError:
                         failed_at, why = (
@@ -169,6 +190,125 @@ class GuardedExecute(Execute):
                         cell.outputs = [_error("NotRun", "not run: the kernel died too many times")]
                 break
             start = failed_at + 1
+
+    # -- the trusted checker -----------------------------------------------------------------------
+    def _load_plan(self, resources) -> dict | None:
+        info = (resources or {}).get("nbgrader", {})
+        assignment, notebook = info.get("assignment"), info.get("notebook")
+        if not assignment or not notebook:
+            return None
+        coursedir = CourseDirectory(config=self.config)
+        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
+        if not path.exists():
+            self.log.warning("No instructor notebook %s: the checker binds the names each test cell reads", path)
+            return None
+        return judge.plan(path)
+
+    async def _async_start_checker(self) -> None:
+        self._checker_dir = tempfile.TemporaryDirectory(prefix="lstm-checker-")
+        km = AsyncKernelManager(kernel_name="python3")
+        km.kernel_spec.argv[0] = sys.executable  # the grader's own Python, whatever the kernelspec says
+        await km.start_kernel(extra_arguments=CHECKER_ARGS, cwd=self._checker_dir.name)
+        kc = km.client()
+        kc.start_channels()
+        await kc.wait_for_ready(timeout=self.startup_timeout)
+        self._checker_km, self._checker_kc = km, kc
+        # Warm the checker's imports (NumPy, Keras...) while the student's cells run.
+        setup = (self._plan or {}).get("setup", "")
+        kc.execute(f"import autograder.judge\n{setup}", silent=True, store_history=False)
+
+    _start_checker = run_sync(_async_start_checker)
+
+    async def _async_stop_checker(self) -> None:
+        km, kc = getattr(self, "_checker_km", None), getattr(self, "_checker_kc", None)
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            await km.shutdown_kernel(now=True)
+        if getattr(self, "_checker_dir", None) is not None:
+            self._checker_dir.cleanup()
+        self._checker_km = self._checker_kc = self._checker_dir = None
+
+    _stop_checker = run_sync(_async_stop_checker)
+
+    async def _async_checker_run(self, code: str, timeout: float) -> dict:
+        kc = self._checker_kc
+        msg_id = kc.execute(code, silent=True, store_history=False)
+        deadline = monotonic() + timeout
+        while (remaining := deadline - monotonic()) > 0:
+            try:
+                msg = await ensure_async(kc.shell_channel.get_msg(timeout=remaining))
+            except Empty:
+                break
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return msg["content"]
+        return {"status": "error", "ename": "CheckerTimeout", "evalue": "the checker did not answer in time"}
+
+    checker_run = run_sync(_async_checker_run)
+
+    def _connect_checker(self) -> None:
+        info = dict(self.km.get_connection_info())
+        info = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in info.items()}
+        reply = self.checker_run(
+            f"autograder.judge.CHECKER.connect(__import__('json').loads({json.dumps(info)!r}))", 60
+        )
+        if reply.get("status") != "ok":
+            raise RuntimeError(f"the checker could not connect to the student's kernel: {reply.get('evalue')}")
+
+    def _judge_cell(self, cell, resources, index) -> str | None:
+        """Run one graded test cell in the checker; the reason to restart the student's kernel, if any."""
+        names = sorted(judge.free_names_safe(cell.source) & set((self._plan or {}).get("answers", []) or []))
+        spec = (self._plan or {}).get("cells", {}).get(grade_id(cell)) or {"names": names, "refs": []}
+        setup = (self._plan or {}).get("setup", "import numpy as np")
+        limit = self.timeout or 600
+        reply = self.checker_run(
+            f"import autograder.judge\nautograder.judge.prepare(globals(), {setup!r}, {spec['names']!r}, "
+            f"{spec['refs']!r}, {limit!r})",
+            limit + 30,
+        )
+        if reply.get("status") != "ok":
+            cell.outputs = [_error(str(reply.get("ename")), str(reply.get("evalue"))[:2000])]
+            cell.execution_count = None
+            return self._restart_reason(cell)
+        student_kc = self.kc
+        self.kc, self._judging = self._checker_kc, True
+        try:
+            self.preprocess_cell(cell, resources, index)
+        finally:
+            self.kc, self._judging = student_kc, False
+        cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("stream", "error")]
+        return self._restart_reason(cell)
+
+    def _restart_reason(self, cell) -> str | None:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") in judge.RESTART:
+                return "the kernel running the student's code died or stopped answering while this test called it"
+        return None
+
+    # -- the run -------------------------------------------------------------------------------------
+    def preprocess(self, nb, resources=None, km=None):
+        NotebookClient.__init__(self, nb, km)  # (re)loads the config: set our traits after it
+        if self.judge and not any(STUB_EXTENSION in a for a in self.extra_arguments):
+            self.extra_arguments = [*self.extra_arguments, f"--InteractiveShellApp.extra_extensions={STUB_EXTENSION}"]
+        self._plan = self._load_plan(resources) if self.judge else None
+        self.error_on_timeout = {
+            "ename": "CellTimeoutError",
+            "evalue": f"this cell ran longer than the time limit ({self._limits()}) and was stopped",
+            "traceback": [
+                f"\x1b[0;31mCellTimeoutError\x1b[0m: this cell ran longer than the time limit "
+                f"({self._limits()}) and was stopped. Look for an endless loop."
+            ],
+        }
+        self._stuck = f"this cell ran longer than the time limit ({self._limits()}) and did not stop when interrupted"
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        if self.judge:
+            self._start_checker()
+        try:
+            self._run_cells(resources)
+        finally:
+            if self.judge:
+                self._stop_checker()
         self.set_widgets_metadata()
         return self.nb, self.resources
 
