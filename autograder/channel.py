@@ -89,18 +89,21 @@ class Codec:
         if isinstance(value, dict):
             return {"t": "dict", "v": [[enc(k), enc(v)] for k, v in dict.items(value)]}
         pd = sys.modules.get("pandas")
+
+        def column(values):  # object columns (strings, mixed) as lists: npy cannot hold them without pickle
+            values = np.asarray(values)
+            return enc(values.tolist() if values.dtype == object else values)
+
         if pd is not None and isinstance(value, pd.DataFrame):
             return {
                 "t": "df",
-                "index": enc(value.index.to_numpy()),
+                "index": column(value.index),
                 "columns": enc(list(value.columns)),
-                "cols": [enc(value.iloc[:, j].to_numpy()) for j in range(value.shape[1])],
+                "cols": [column(value.iloc[:, j]) for j in range(value.shape[1])],
             }
         if pd is not None and isinstance(value, pd.Series):
             return {
-                "t": "series",
-                "index": enc(value.index.to_numpy()),
-                "v": enc(value.to_numpy()),
+                "t": "series", "index": column(value.index), "v": column(value),
                 "name": enc(value.name),
             }
         if _is_keras(value):
@@ -202,9 +205,9 @@ def _check_keras_config(config, depth: int = 0) -> None:
             raise ChannelError(f"Keras config names the module {module!r}: only keras.* classes are rebuilt")
         if config.get("registered_name") not in (None, config.get("class_name")) and "module" in config:
             raise ChannelError(f"Keras config names a custom object {config.get('registered_name')!r}")
-        for key, value in config.items():
-            if key in ("function", "function_type") and config.get("class_name") == "Lambda":
-                raise ChannelError("a Keras Lambda layer carries code: it is not rebuilt")
+        if config.get("class_name") in ("Lambda", "TFOpLambda", "function") or "function_type" in config:
+            raise ChannelError("a Keras Lambda layer carries code: it is not rebuilt")
+        for value in config.values():
             _check_keras_config(value, depth + 1)
     elif isinstance(config, list):
         for value in config:

@@ -98,7 +98,7 @@ def plan(solution_notebook: Path) -> dict:
     Returns ``{"setup": <the import statements of the lesson's own cells>, "answers": [names the answer
     cells define], "cells": {test grade_id: {"names": [...], "refs": [...], "exercise": ...}}}``.
     """
-    from autograder.exercise_map import lesson_exercises
+    from autograder.exercise_map import helper_index, lesson_exercises
     from autograder.notebooks import grade_id, is_answer, is_test, read
 
     nb = read(solution_notebook)
@@ -118,6 +118,9 @@ def plan(solution_notebook: Path) -> dict:
             setup += [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     lesson = solution_notebook.parent
     exercises = {t: ex for ex in lesson_exercises(lesson.name, lesson.parent) for t in ex.tests}
+    index = helper_index()  # the course's helpers: the reference of an exercise has its function's name
+    for ex in exercises.values():
+        ex.references = {n: [f"{m}.{n}" for m, _ in index.get(n, [])] for n in ex.functions}
     cells = {}
     for cell in nb.cells:
         if cell.cell_type == "code" and is_test(cell):

@@ -389,6 +389,8 @@ def rnn_forward(x, h0, W, U, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """rnn_forward: shape, first step, carried state and values on a small example (N=2, T=3, D=3, H=4)."""
+import helpers.rnn
+
 h_chk = np.linspace(-0.2, 0.5, num=2 * 4).reshape(2, 4)  # h0
 W_chk = np.linspace(-0.1, 0.9, num=3 * 4).reshape(3, 4)
 U_chk = np.linspace(-0.3, 0.7, num=4 * 4).reshape(4, 4)
@@ -398,13 +400,13 @@ h_all = rnn_forward(x_seq, h_chk, W_chk, U_chk, b_chk)
 assert np.shape(h_all) == (2, 3, 4), f"h must have shape (N, T, H) = (2, 3, 4); got {np.shape(h_all)}"
 np.testing.assert_allclose(
     h_all[:, 0],
-    rnn_step_forward(x_seq[:, 0], h_chk, W_chk, U_chk, b_chk),
+    helpers.rnn.rnn_step_forward(x_seq[:, 0], h_chk, W_chk, U_chk, b_chk)[0],
     atol=1e-10,
     err_msg="h[:, 0] should be one step from h0 with the first input x[:, 0]",
 )
 np.testing.assert_allclose(
     h_all[:, 1],
-    rnn_step_forward(x_seq[:, 1], h_all[:, 0], W_chk, U_chk, b_chk),
+    helpers.rnn.rnn_step_forward(x_seq[:, 1], h_all[:, 0], W_chk, U_chk, b_chk)[0],
     atol=1e-10,
     err_msg="h[:, 1] should be one step from h[:, 0]: carry the state, do not restart from h0",
 )

@@ -315,6 +315,8 @@ def lstm_forward(x, h0, c0, W, U, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_lstm_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
 """Check lstm_forward: shapes, each step continues from the previous (h, c), and the last step is computed."""
+import helpers.lstm
+
 g = np.random.default_rng(3)
 N, T, D, H = 2, 4, 3, 5
 x = g.normal(size=(N, T, D))
@@ -322,10 +324,10 @@ h0, c0 = g.normal(size=(N, H)), g.normal(size=(N, H))
 W, U, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5
 h, c = lstm_forward(x, h0, c0, W, U, b)
 assert np.shape(h) == (N, T, H) and np.shape(c) == (N, T, H), f"h and c should have shape (N, T, H) = {(N, T, H)}"
-h_t, c_t = lstm_step_forward(x[:, 0], h0, c0, W, U, b)
+h_t, c_t, _ = helpers.lstm.lstm_step_forward(x[:, 0], h0, c0, W, U, b)  # the reference step
 np.testing.assert_allclose(h[:, 0], h_t, atol=1e-10, err_msg="step 0 should start from (h0, c0)")
 for t in range(1, T):
-    h_t, c_t = lstm_step_forward(x[:, t], h_t, c_t, W, U, b)
+    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x[:, t], h_t, c_t, W, U, b)
     np.testing.assert_allclose(
         c[:, t],
         c_t,
@@ -334,8 +336,6 @@ for t in range(1, T):
     )
     np.testing.assert_allclose(h[:, t], h_t, atol=1e-10, err_msg=f"h[:, {t}] is wrong (but c[:, {t}] is right?)")
 ### BEGIN HIDDEN TESTS
-import helpers.lstm
-
 for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 1 and a single step too
     xs = g.normal(size=(n_, t_, d_))
     hs0, cs0 = g.normal(size=(n_, u_)), g.normal(size=(n_, u_))
@@ -406,6 +406,12 @@ def numpy_like_keras(layer, x):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_numpy_like_keras", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check that numpy_like_keras reproduces the Keras layer's three outputs to 1e-5 (float32)."""
+rng_k = np.random.default_rng(42)
+keras_layer = keras.layers.LSTM(5, return_sequences=True, return_state=True)  # H = 5 on D = 3 features
+keras_layer.build((None, None, 3))
+keras_layer.set_weights([rng_k.normal(0, 0.5, size=s).astype("float32") for s in [(3, 20), (5, 20), (20,)]])
+x_k = rng_k.normal(size=(4, 6, 3)).astype("float32")  # (N, T, D) = (4, 6, 3)
+keras_seq, keras_h, keras_c = (np.asarray(a) for a in keras_layer(x_k))
 seq, h_T, c_T = numpy_like_keras(keras_layer, x_k)
 assert np.shape(seq) == keras_seq.shape, f"all hidden states should have shape {keras_seq.shape}, got {np.shape(seq)}"
 np.testing.assert_allclose(
@@ -445,6 +451,9 @@ def lstm_param_count(D, H):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex5_lstm_param_count", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Check lstm_param_count against Keras' count_params() for two layers."""
+D_k, H_k = 3, 5
+keras_layer = keras.layers.LSTM(H_k)
+keras_layer.build((None, None, D_k))
 assert lstm_param_count(D_k, H_k) == keras_layer.count_params(), (
     f"Keras' LSTM({H_k}) on {D_k} features has {keras_layer.count_params()} parameters; "
     f"you return {lstm_param_count(D_k, H_k)}: count W, U and b for each of the 4 blocks"
