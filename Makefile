@@ -126,3 +126,11 @@ bench: install
 
 clean:
 	rm -rf .course artifacts .pytest_cache
+
+# Flags for a human (issue 12, item 7): tampering APIs and near-copies in the submissions of each lesson,
+# written to .course/flags/flags-<lesson>.html and .csv; never changes a score. LESSONS=01-sequences,... for a
+# subset (default: every lesson with submissions).
+.PHONY: flags
+flags: install
+	LSTM_COURSE_ROOT=$(COURSE_ROOT) $(BIN)/python -m autograder.flags --root $(COURSE_ROOT) \
+		$(if $(filter command line environment,$(origin LESSONS)),--lessons "$(LESSONS)",)
