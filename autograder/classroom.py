@@ -161,17 +161,19 @@ class Course:
     def exchange(self, step: str, lesson: str, student: str | None = None, where: Path | None = None):
         from nbgrader.auth import Authenticator
         from nbgrader.coursedir import CourseDirectory
-        from nbgrader.exchange import default as ex
+        from nbgrader.exchange import ExchangeFactory
 
-        cls = {
-            "release": ex.ExchangeReleaseAssignment,
-            "fetch": ex.ExchangeFetchAssignment,
-            "submit": ex.ExchangeSubmit,
-            "collect": ex.ExchangeCollect,
-            "release_feedback": ex.ExchangeReleaseFeedback,
-            "fetch_feedback": ex.ExchangeFetchFeedback,
-        }[step]
         cfg = self.config()
+        # The classes the course config selects (e.g. the collect that refuses links: submission_files.py).
+        factory = ExchangeFactory(config=cfg)
+        cls = {
+            "release": factory.release_assignment,
+            "fetch": factory.fetch_assignment,
+            "submit": factory.submit,
+            "collect": factory.collect,
+            "release_feedback": factory.release_feedback,
+            "fetch_feedback": factory.fetch_feedback,
+        }[step]
         coursedir = CourseDirectory(config=cfg)
         coursedir.assignment_id = lesson
         if student:

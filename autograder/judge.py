@@ -130,7 +130,15 @@ def plan(solution_notebook: Path) -> dict:
                 "refs": sorted({r for refs in (ex.references.values() if ex else []) for r in refs}),
                 "exercise": f"Exercise {ex.number}" if ex else None,
             }
-    return {"setup": "\n".join(dict.fromkeys(setup)), "answers": sorted(answers), "cells": cells}
+    # Only the imports some test cell needs (a lesson's matplotlib costs the checker seconds, for nothing).
+    needed = set().union(*[free_names(_code(c.source)) for c in nb.cells if c.cell_type == "code" and is_test(c)])
+    setup = [line for line in dict.fromkeys(setup) if _bound(line) & needed]
+    return {"setup": "\n".join(setup), "answers": sorted(answers), "cells": cells}
+
+
+def _bound(statement: str) -> set[str]:
+    node = ast.parse(statement).body[0]
+    return {(a.asname or a.name).split(".")[0] for a in node.names}
 
 
 # -- the checker's side of the channel (runs in the checker kernel) -----------------------------------

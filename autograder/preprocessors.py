@@ -76,6 +76,21 @@ class JudgedExecute(Execute):
         "define functions; 0: the same as `timeout`. Stops an endless loop sooner.",
     ).tag(config=True)
 
+    notebook_timeout = Integer(
+        1800,
+        help="Wall-clock limit (s) for the student's cells of one notebook; after it, the remaining student "
+        "cells are not run (noted in each) and each test cell gets `late_test_timeout` s. 0: no limit.",
+    ).tag(config=True)
+    late_test_timeout = Integer(10, help="Time limit (s) of a test cell once the notebook's limit is reached.").tag(
+        config=True
+    )
+    max_output_per_cell = Integer(
+        200_000, help="Characters of output kept per cell; the rest is dropped with a visible note."
+    ).tag(config=True)
+    max_output_per_notebook = Integer(
+        2_000_000, help="Characters of output kept per notebook; later outputs are dropped with a visible note."
+    ).tag(config=True)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.sandbox:
@@ -103,7 +118,10 @@ class JudgedExecute(Execute):
         if getattr(self, "_judging", False):  # the checker stops the student's code first, at `timeout`
             return None if limit is None else limit + 60
         if cell is not None and self.solution_timeout and is_solution(cell):
-            return self.solution_timeout if limit is None else min(limit, self.solution_timeout)
+            limit = self.solution_timeout if limit is None else min(limit, self.solution_timeout)
+        if self.notebook_timeout and getattr(self, "_deadline", None) is not None:
+            remaining = max(1, int(self._deadline - monotonic()) + 1)
+            limit = remaining if limit is None else min(limit, remaining)
         return limit
 
     def _limits(self) -> str:
@@ -141,6 +159,10 @@ class JudgedExecute(Execute):
                         if self._timed_out(cells[j]):
                             skip.add(j)
                 for index in range(start if failed_at is None else len(cells), len(cells)):
+                    if self._past_deadline() and cells[index].cell_type == "code" and not self._judged(cells[index]):
+                        self._not_run(cells[index])
+                        skip.add(index)
+                        continue
                     try:
                         if self._judged(cells[index]):
                             lost = self._judge_cell(cells[index], resources, index)
@@ -191,6 +213,44 @@ class JudgedExecute(Execute):
                 break
             start = failed_at + 1
 
+    # -- bounds ------------------------------------------------------------------------------------
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg.get("content", {})
+        size = len(content.get("text", "")) + sum(len(str(v)) for v in content.get("data", {}).values())
+        size += sum(len(str(t)) for t in content.get("traceback", []) or [])
+        used = self._output_used.get(cell_index, 0)
+        if used + size > self.max_output_per_cell or self._output_total + size > self.max_output_per_notebook:
+            if cell_index not in self._output_capped:
+                self._output_capped.add(cell_index)
+                which = (
+                    f"{self.max_output_per_cell:,} characters per cell"
+                    if used + size > self.max_output_per_cell
+                    else f"{self.max_output_per_notebook:,} characters per notebook"
+                )
+                outs.append(
+                    NotebookNode(
+                        output_type="stream",
+                        name="stderr",
+                        text=f"[grader: output cut here: more than {which} were printed]\n",
+                    )
+                )
+            return None
+        self._output_used[cell_index] = used + size
+        self._output_total += size
+        return super().output(outs, msg, display_id, cell_index)
+
+    def _past_deadline(self) -> bool:
+        return bool(self.notebook_timeout) and monotonic() > self._deadline
+
+    def _not_run(self, cell) -> None:
+        cell.outputs = [
+            _error(
+                "NotRun",
+                f"not run: the notebook's time limit ({self.notebook_timeout} s for all cells) was reached",
+            )
+        ]
+        cell.execution_count = None
+
     # -- the trusted checker -----------------------------------------------------------------------
     def _load_plan(self, resources) -> dict | None:
         info = (resources or {}).get("nbgrader", {})
@@ -206,7 +266,8 @@ class JudgedExecute(Execute):
 
     async def _async_start_checker(self) -> None:
         self._checker_dir = tempfile.TemporaryDirectory(prefix="lstm-checker-")
-        km = AsyncKernelManager(kernel_name="python3")
+        # IPC sockets in a private folder: nothing on the network can talk to the checker.
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(self._checker_dir.name) / "k"))
         km.kernel_spec.argv[0] = sys.executable  # the grader's own Python, whatever the kernelspec says
         await km.start_kernel(extra_arguments=CHECKER_ARGS, cwd=self._checker_dir.name)
         kc = km.client()
@@ -249,9 +310,13 @@ class JudgedExecute(Execute):
     def _connect_checker(self) -> None:
         info = dict(self.km.get_connection_info())
         info = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in info.items()}
-        reply = self.checker_run(
-            f"autograder.judge.CHECKER.connect(__import__('json').loads({json.dumps(info)!r}))", 60
-        )
+        connect = f"autograder.judge.CHECKER.connect(__import__('json').loads({json.dumps(info)!r}))"
+        reply = self.checker_run("import autograder.judge\n" + connect, 60)
+        if reply.get("status") != "ok":  # a checker stuck in a call to a dead kernel: start a fresh one
+            self.log.warning("Restarting the checker: %s", reply.get("evalue"))
+            self._stop_checker()
+            self._start_checker()
+            reply = self.checker_run("import autograder.judge\n" + connect, 120)
         if reply.get("status") != "ok":
             raise RuntimeError(f"the checker could not connect to the student's kernel: {reply.get('evalue')}")
 
@@ -261,6 +326,8 @@ class JudgedExecute(Execute):
         spec = (self._plan or {}).get("cells", {}).get(grade_id(cell)) or {"names": names, "refs": []}
         setup = (self._plan or {}).get("setup", "import numpy as np")
         limit = self.timeout or 600
+        if self._past_deadline():
+            limit = min(limit, self.late_test_timeout)
         reply = self.checker_run(
             f"import autograder.judge\nautograder.judge.prepare(globals(), {setup!r}, {spec['names']!r}, "
             f"{spec['refs']!r}, {limit!r})",
@@ -302,6 +369,8 @@ class JudgedExecute(Execute):
         self._stuck = f"this cell ran longer than the time limit ({self._limits()}) and did not stop when interrupted"
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
+        self._output_used, self._output_total, self._output_capped = {}, 0, set()
+        self._deadline = monotonic() + (self.notebook_timeout or 0)
         if self.judge:
             self._start_checker()
         try:

@@ -1,9 +1,10 @@
 """Bad submissions: the grader finishes, the offender scores like the honest control, nobody else changes.
 
-The corpus (tests/bad_submissions/corpus.py) is graded against ``01-sequences`` with the course's real
-configuration: the sandboxed kernel, the guard, the recovery
-from dead kernels. Two courses: *clean* (the control students alone) and *attacked* (the same control
-students plus every bad submission, graded by two parallel workers). Expected:
+The corpus (tests/bad_submissions/corpus.py, 54 submissions in 8 families) is graded against
+``01-sequences`` with the course's real configuration: the sandboxed student kernel, the trusted checker
+that runs the test cells, the recovery from dead kernels, the notebook's time limit and output caps.
+Two courses: *clean* (the control students alone) and *attacked* (the same control students plus every
+bad submission, graded by two parallel workers). Expected:
 
 - in *attacked*, every offender's test cells score exactly like its control's in *clean*;
 - every control scores exactly the same in both courses, the correct student full marks;
@@ -46,7 +47,9 @@ from autograder.notebooks import (  # noqa: E402
 from autograder.sandbox import _open_to_kernel_user, bwrap_command, protected_paths, sandbox_status  # noqa: E402
 
 LESSON = "01-sequences"
-TIMEOUT = 20  # seconds per cell; 01-sequences' cells take well under a second
+TIMEOUT = 10  # seconds per cell; 01-sequences' cells take well under a second
+NOTEBOOK_TIMEOUT = 30  # seconds for all of a notebook's student cells (the course default is 30 min)
+LIMITS = [f"--JudgedExecute.notebook_timeout={NOTEBOOK_TIMEOUT}", "--JudgedExecute.responsive_timeout=10"]
 MEMORY = "1536M"  # the kernels' address-space limit (RLIMIT_AS) in the sandbox
 
 
@@ -103,7 +106,7 @@ def graded(tmp_path_factory):
     ctx = _context(clean, lesson)
     controls = {"correct": ctx.correct(), **{k: f(ctx) for k, f in corpus.CONTROLS.items()}}
     _submit(clean, lesson, ctx, controls)
-    clean.nbgrader("autograde", lesson, "--force")
+    clean.nbgrader("autograde", lesson, "--force", *LIMITS)
 
     attacked = _course(tmp_path_factory.mktemp("attacked"), lesson)
     actx = _context(attacked, lesson)
@@ -115,7 +118,14 @@ def graded(tmp_path_factory):
     }
     _submit(attacked, lesson, actx, students)
     procs = autograde_students(
-        attacked.root, attacked.env, sorted(students), sorted(students), workers=2, lessons=lesson, timeout=TIMEOUT
+        attacked.root,
+        attacked.env,
+        sorted(students),
+        sorted(students),
+        workers=2,
+        lessons=lesson,
+        timeout=TIMEOUT,
+        extra=LIMITS,
     )
     return dict(
         lesson=lesson,
@@ -180,13 +190,8 @@ def test_offender_scores_like_its_control(graded, attack):
     assert got == want, f"{attack} ({what}) should score like {control}: got {got}, want {want}"
 
 
-@pytest.mark.slow
-def test_feedback_hides_hidden_tests(graded):
-    """Feedback for a failing student shows which test failed but no hidden test code or line."""
-    attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
-    attacked.nbgrader("generate_feedback", lesson, "--force", "--student=blank_target")
-    html = next((attacked.root / ".course" / "feedback" / "blank_target" / lesson).glob("*.html")).read_text()
-    hidden = [
+def _hidden_lines(ctx) -> list[str]:
+    return [
         line.strip()
         for c in ctx.solution.cells
         if is_test(c)
@@ -194,36 +199,95 @@ def test_feedback_hides_hidden_tests(graded):
         for line in region
         if len(line.strip()) > 12
     ]
+
+
+@pytest.fixture(scope="module")
+def feedback(graded):
+    attacked, lesson = graded["attacked"], graded["lesson"]
+    attacked.nbgrader("generate_feedback", lesson, "--force")
     import html as html_lib
 
-    text = html_lib.unescape(html)
-    leaked = [line for line in hidden if line in text]
+    pages = {}
+    for page in (attacked.root / ".course" / "feedback").glob(f"*/{lesson}/*.html"):
+        pages[page.parent.parent.name] = (page.stat().st_size, html_lib.unescape(page.read_text(errors="replace")))
+    return pages
+
+
+@pytest.mark.slow
+def test_feedback_hides_hidden_tests(graded, feedback):
+    """Feedback for a failing student shows which test failed but no hidden test code or line."""
+    ctx = graded["ctx"]
+    size, text = feedback["blank_target"]
+    leaked = [line for line in _hidden_lines(ctx) if line in text]
     assert not leaked, f"hidden test lines in the feedback: {leaked[:3]}"
     for c in ctx.target_tests(ctx.solution):
         assert f"Test `{grade_id(c)}` failed" in text
 
 
 @pytest.mark.slow
-def test_guard_stops_patched_checks(tmp_path):
-    """On a lesson whose tests call numpy.testing: the patches cheat without the guard, not with it."""
+def test_no_feedback_page_leaks_or_explodes(graded, feedback):
+    """Every student's feedback: no hidden-test line, no outside file, nothing printed by grading-time calls,
+    and a bounded size (the output caps), whatever the submission did."""
+    hidden = _hidden_lines(graded["ctx"])
+    outside = Path("/etc/passwd").read_text().splitlines()[0] if Path("/etc/passwd").exists() else "root:x:0:0"
+    problems = []
+    for student, (size, text) in sorted(feedback.items()):
+        leaked = [line for line in hidden if line in text]
+        if leaked:
+            problems.append(f"{student}: hidden test lines {leaked[:2]}")
+        if outside in text:
+            problems.append(f"{student}: the content of /etc/passwd")
+        if "LEAK-FLOOD" + "y" * 100 in text or "LEAK-STDOUT [" in text:
+            problems.append(f"{student}: stdout of the student's code during a grading call")
+        if size > 5 * 2**20:
+            problems.append(f"{student}: a {size / 2**20:.0f} MiB page")
+    assert len(feedback) >= len(graded["attacks"]), f"feedback pages: {sorted(feedback)}"
+    assert not problems, problems
+
+
+@pytest.mark.slow
+def test_notebook_time_limit_stops_sleepy_cells(graded):
+    attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
+    if "sleepy_cells" not in graded["attacks"]:
+        pytest.skip("not graded here")
+    nb = nbformat.read(attacked.root / ".course" / "autograded" / "sleepy_cells" / lesson / ctx.name, as_version=4)
+    notes = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("ename") == "NotRun"]
+    assert notes and "time limit" in notes[0]["evalue"], "the cells after the notebook's time limit should not run"
+
+
+@pytest.mark.slow
+def test_delegation_says_why(graded):
+    attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
+    nb = nbformat.read(attacked.root / ".course" / "autograded" / "delegate_alias" / lesson / ctx.name, as_version=4)
+    errors = [o for c in ctx.target_tests(nb) for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors and all(o["ename"] == "CalledTheReference" for o in errors), errors
+    assert "helpers.data.make_windows" in errors[0]["evalue"] and "earns no points" in errors[0]["evalue"]
+
+
+@pytest.mark.slow
+def test_checker_stops_patched_checks(tmp_path):
+    """On a lesson whose tests call numpy.testing: the patches cheat when the tests run in the student's
+    kernel (nbgrader's way, `--JudgedExecute.judge=False`), and gain nothing in the trusted checker."""
     course = Course(tmp_path / "course", timeout=TIMEOUT).create([])
     tiny_lesson.write(course.root)
     lesson, name = tiny_lesson.LESSON, tiny_lesson.NOTEBOOK
     course.nbgrader("generate_assignment", lesson, "--force")
     ctx = _context(course, lesson)
+    names = ["redefine", "monkeypatch", "suppress_pre_run_cell", "suppress_ast", "forge_interactivity"]
     subs = {
         "perturbed_target": corpus.CONTROLS["perturbed_target"](ctx),
-        "redefine": corpus.ATTACKS["redefine"][1](ctx),
-        "monkeypatch": corpus.ATTACKS["monkeypatch"][1](ctx),
+        **{n: corpus.ATTACKS[n][1](ctx) for n in names},
     }
+    subs["forge_interactivity"] = ctx.with_target(corpus.perturbed(ctx) + "\n" + corpus.FORGE_INTERACTIVITY)
     for student, nb in subs.items():
         corpus.write_submission(course.root / ".course" / "submitted" / student / lesson / name, nb)
-    course.nbgrader("autograde", lesson, "--force", "--GuardedExecute.guard=False")
+    course.nbgrader("autograde", lesson, "--force", "--JudgedExecute.judge=False")
     off = {s: course.cell_scores(lesson, s)["test_ex1_mean_state"] for s in subs}
-    assert off == {"perturbed_target": 0, "redefine": 2, "monkeypatch": 2}, f"the attacks should work unguarded: {off}"
+    cheats = [n for n in names if n != "forge_interactivity"]  # (forging needs a numeric docstring to pay)
+    assert off["perturbed_target"] == 0 and all(off[n] == 2 for n in cheats), f"the attacks should work there: {off}"
     course.nbgrader("autograde", lesson, "--force")
     on = {s: course.cell_scores(lesson, s) for s in subs}
-    assert on["redefine"] == on["monkeypatch"] == on["perturbed_target"], on
+    assert all(on[n] == on["perturbed_target"] for n in names), on
     assert on["perturbed_target"]["test_ex1_mean_state"] == 0
 
 

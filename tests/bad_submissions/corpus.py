@@ -298,3 +298,633 @@ ATTACKS = {
         "overwrites the gradebook and solutions/, deletes the submissions",
     ),
 }
+
+
+# -- issue 12: attacks on a grader whose test cells ran in the student's kernel ---------------------
+# Each is graded by the trusted checker (autograder/judge.py): the test cells never run in the student's
+# kernel, so nothing the kernel displays, configures, hooks or patches reaches them. Families:
+# score forging, test suppression, lying values, the reference, reading the tests, resources, the
+# grader's own stub and channel. `FAMILIES` below maps each attack to its family (for the README's table).
+
+NOOP = "def _noop(*args, **kwargs):\n    return None\n"
+
+FORGE_INTERACTIVITY = '%config InteractiveShell.ast_node_interactivity = "all"\n'
+
+FORGE_DISPLAYHOOK = """
+import sys as _sys
+_ip = get_ipython()
+_sys.displayhook = lambda value: _ip.displayhook("100.0")
+_ip.displayhook.__class__.__call__ = lambda self, value=None: self.write_format_data({"text/plain": "100.0"}, {})
+"""
+
+# Inside the student's function: publish an `execute_result` worth 100 points for whatever cell is running.
+FORGE_FROM_FUNCTION = """
+def {name}(*args, **kwargs):
+    ip = get_ipython()
+    k = ip.kernel
+    k.session.send(k.iopub_socket, "execute_result",
+                   {{"data": {{"text/plain": "100.0"}}, "metadata": {{}}, "execution_count": 1}},
+                   parent=k.get_parent("shell"), ident=b"execute_result")
+    ip.displayhook("100.0")
+    raise NotImplementedError()
+"""
+
+SUPPRESS_PRE_RUN = (
+    NOOP
+    + """
+import numpy.testing as _npt, numpy as _np
+def _repatch(*args, **kwargs):
+    for _n in [n for n in dir(_npt) if n.startswith("assert")]:
+        setattr(_npt, _n, _noop)
+    _np.allclose = lambda *a, **k: True
+get_ipython().events.register("pre_run_cell", _repatch)
+_repatch()
+"""
+)
+
+SUPPRESS_REMOVE_CALLBACKS = (
+    NOOP
+    + """
+import numpy.testing as _npt
+for _ev in ("pre_run_cell", "post_run_cell", "pre_execute", "post_execute"):
+    get_ipython().events.callbacks[_ev].clear()
+for _n in [n for n in dir(_npt) if n.startswith("assert")]:
+    setattr(_npt, _n, _noop)
+"""
+)
+
+SUPPRESS_GC = (
+    NOOP
+    + """
+import gc as _gc
+for _o in _gc.get_objects():
+    if isinstance(_o, dict):
+        for _k in [k for k in list(_o) if isinstance(k, str) and k.startswith("assert_")]:
+            try:
+                _o[_k] = _noop
+            except Exception:
+                pass
+"""
+)
+
+SUPPRESS_SETTRACE = (
+    NOOP
+    + """
+import sys as _sys, threading as _th, numpy.testing as _npt
+def _tracer(frame, event, arg):
+    for _n in [n for n in dir(_npt) if n.startswith("assert")]:
+        setattr(_npt, _n, _noop)
+    return None
+_sys.settrace(_tracer)
+_th.settrace(_tracer)
+"""
+)
+
+SUPPRESS_THREAD = (
+    NOOP
+    + """
+import threading as _th, time as _t, numpy.testing as _npt, numpy as _np
+def _loop():
+    while True:
+        for _n in [n for n in dir(_npt) if n.startswith("assert")]:
+            setattr(_npt, _n, _noop)
+        _np.allclose = lambda *a, **k: True
+        _t.sleep(0.001)
+_th.Thread(target=_loop, daemon=True).start()
+"""
+)
+
+SUPPRESS_AST = """
+import ast as _ast
+class _NoAsserts(_ast.NodeTransformer):
+    def visit_Assert(self, node):
+        return _ast.Pass()
+    def visit_Expr(self, node):
+        src = _ast.unparse(node)
+        return _ast.Pass() if "assert" in src else node
+get_ipython().ast_transformers.append(_NoAsserts())
+"""
+
+SUPPRESS_INPUT = """
+def _blank_tests(lines):
+    return ["pass\\n"] if any("assert" in line for line in lines) else lines
+get_ipython().input_transformers_post.append(_blank_tests)
+get_ipython().input_transformers_cleanup.append(_blank_tests)
+"""
+
+SUPPRESS_OPTIMIZE = """
+import IPython.core.compilerop as _cop
+_ip = get_ipython()
+class _O2(_cop.CachingCompiler):
+    def __call__(self, source, filename, symbol):
+        return compile(source, filename, symbol, self.flags | 0x200, True, optimize=2)
+    def ast_parse(self, source, filename="<unknown>", symbol="exec"):
+        return compile(source, filename, symbol, self.flags | 0x400, 1)
+_ip.compile = _O2()
+"""
+
+SUPPRESS_NUMPY_CORE = """
+import numpy as _np, operator as _op
+import numpy._core.numeric as _num
+_num.isclose = lambda *a, **k: _np.ones(_np.broadcast(*a[:2]).shape, bool)
+_num.allclose = lambda *a, **k: True
+_np.isclose, _np.allclose, _np.array_equal = _num.isclose, _num.allclose, (lambda *a, **k: True)
+_op.eq = lambda a, b: True
+_op.lt = lambda a, b: True
+"""
+
+LIE_NDARRAY = """
+import numpy as _np
+class _Liar(_np.ndarray):
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        out = _np.ones(_np.broadcast(*[_np.asarray(i) for i in inputs]).shape if inputs else (), bool)
+        return out if ufunc.__name__ in ("equal", "isclose", "less_equal", "less", "greater") else out * 0.0
+    def __eq__(self, other):
+        return True
+    def __bool__(self):
+        return True
+_right = {name}
+def {name}(*args, **kwargs):
+    return tuple(_np.asarray(v).view(_Liar) + 0 for v in _right(*args, **kwargs))
+"""
+
+LIE_INT = """
+class _Yes(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+    def __lt__(self, other):
+        return True
+def steps_to_forget(keep, threshold=0.01):
+    return _Yes(1)
+"""
+
+DELEGATE_DIRECT = """
+import helpers.data
+def make_windows(series, window, horizon=1):
+    return helpers.data.make_windows(series, window, horizon)
+"""
+
+DELEGATE_ALIAS = """
+from helpers.data import make_windows as _reference
+def make_windows(series, window, horizon=1):
+    return _reference(series, window, horizon)
+"""
+
+DELEGATE_CAPTURED = """
+import functools, helpers.data
+_captured = functools.partial(helpers.data.make_windows)
+_table = {"f": helpers.data.make_windows}
+def make_windows(series, window, horizon=1):
+    return _table["f"](series, window, horizon) if window > 0 else _captured(series, window, horizon)
+"""
+
+DELEGATE_LOOKUP = """
+import importlib, sys
+def make_windows(series, window, horizon=1):
+    module = sys.modules.get("helpers.data") or importlib.import_module("helpers" + ".data")
+    return getattr(module, "make_" + "windows")(series, window, horizon)
+"""
+
+DELEGATE_CATCH = """
+import helpers.data, numpy as _np
+def make_windows(series, window, horizon=1):
+    try:
+        return helpers.data.make_windows(series, window, horizon)
+    except RuntimeError:  # the grader's tripwire: fall back to something wrong
+        s = _np.asarray(series)
+        return s[:1], s[:1]
+"""
+
+PATCH_REFERENCE = """
+import sys as _sys, types as _types
+import helpers.data
+_mine = {name}
+helpers.data.{name} = _mine
+_fake = _types.ModuleType("helpers.data")
+_fake.__dict__.update(vars(helpers.data))
+_fake.{name} = _mine
+_sys.modules["helpers.data"] = _fake
+import helpers
+helpers.data = _fake
+"""
+
+READ_TESTS = """
+import glob as _glob, os as _os, json as _json
+_found = []
+for _pattern in ["*.ipynb", "../*.ipynb", "../../*/*.ipynb", "/tmp/**/*.ipynb", "../../../**/*.ipynb"]:
+    for _path in _glob.glob(_pattern, recursive=True):
+        try:
+            _text = open(_path).read()
+        except OSError:
+            continue
+        _found += [l for l in _text.splitlines() if "HIDDEN" in l or "assert" in l or "BEGIN SOLUTION" in l]
+print("LEAK-FILES", _found[:200])
+def _spy(info=None, *args):
+    print("LEAK-SPY", getattr(info, "raw_cell", info))
+get_ipython().events.register("pre_run_cell", _spy)
+get_ipython().events.register("pre_execute", _spy)
+"""
+
+LEAK_FROM_FUNCTION = """
+import inspect as _inspect, sys as _sys
+def {name}(*args, **kwargs):
+    frames = []
+    f = _inspect.currentframe()
+    while f is not None:
+        frames.append({{k: repr(v)[:200] for k, v in f.f_locals.items()}})
+        f = f.f_back
+    print("LEAK-STDOUT", frames, args)
+    raise ValueError("LEAK-MESSAGE " + repr(args)[:5000] + repr(frames)[:5000])
+"""
+
+SLEEPY_CELLS = "import time as _t\n_t.sleep({seconds})\n"
+
+HUGE_PRINT = 'print("LEAK-HUGE" + "x" * 50_000_000)\n'
+
+FILL_TMP = """
+import os as _os
+for _where in ("/tmp", "."):
+    try:
+        with open(_os.path.join(_where, "fill.bin"), "wb") as _f:
+            for _ in range(4096):
+                _f.write(b"\\0" * 2**20)
+    except OSError as _err:
+        print("stopped:", _where, type(_err).__name__)
+"""
+
+STUB_REPLACE = """
+class _Forged:
+    def serve(self):
+        import json
+        get_ipython().kernel.raw_input(json.dumps({"op": "result", "value": None, "changed": [], "called": []}))
+__lstm_judge__ = _Forged()
+get_ipython().user_ns["__lstm_judge__"] = _Forged()
+"""
+
+STUB_PATCH = """
+_stub = get_ipython().user_ns["__lstm_judge__"]
+_stub.call = lambda request: {"op": "result", "value": {"t": "tuple", "v": [1.0, 1.0]}, "changed": []}
+import autograder.judge_kernel as _jk
+_jk._called.append = lambda *a: None
+"""
+
+CHANNEL_GARBAGE = """
+_k = get_ipython().kernel
+_real = _k.raw_input
+def _garbage(prompt=""):
+    _real("not json")
+    _real('{"op": "callback", "id": 99999, "args": {"t": "pickle"}, "kwargs": 7}')
+    _real('{"op": "result", "value": {"t": "nd", "b": "AAAA"}, '
+          '"changed": [[["args", 0], {"t": "keras", "config": {"module": "os"}}]]}')
+    return _real(prompt)
+_k.raw_input = _garbage
+get_ipython().user_ns["__lstm_judge__"].raw_input = _garbage
+"""
+
+RETURN_PICKLE = """
+import numpy as _np, os as _os
+class _Evil:
+    def __reduce__(self):
+        return (_os.system, ("touch /tmp/pwned",))
+def make_windows(series, window, horizon=1):
+    return _np.array([_Evil()], dtype=object), _Evil()
+"""
+
+RETURN_HUGE = """
+import numpy as _np
+def make_windows(series, window, horizon=1):
+    return _np.zeros(10_000_000), _np.zeros(3)
+"""
+
+DIE_IN_CALL = """
+import os as _os
+def make_windows(series, window, horizon=1):
+    _os._exit(3)
+"""
+
+HANG_IN_CALL = """
+import signal as _signal
+def make_windows(series, window, horizon=1):
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    while True:
+        pass
+"""
+
+SLEEP_IN_CALL = """
+import time as _t
+def make_windows(series, window, horizon=1):
+    while True:
+        _t.sleep(0.1)
+"""
+
+BASE_EXCEPTIONS = """
+def make_windows(series, window, horizon=1):
+    if window == 3:
+        raise SystemExit(0)
+    if window == 2:
+        raise KeyboardInterrupt()
+    raise GeneratorExit()
+"""
+
+BAD_MESSAGE = """
+class _Boom(Exception):
+    def __str__(self):
+        raise RuntimeError("no message")
+class _Long(ValueError):
+    def __str__(self):
+        return "x" * 10_000_000
+def make_windows(series, window, horizon=1):
+    raise (_Boom() if window == 3 else _Long())
+"""
+
+RECURSE = """
+def make_windows(series, window, horizon=1):
+    return make_windows(series, window, horizon)
+"""
+
+PRINT_FLOOD_IN_CALL = """
+def make_windows(series, window, horizon=1):
+    for _ in range(200):
+        print("LEAK-FLOOD" + "y" * 20_000)
+    raise NotImplementedError()
+"""
+
+RETURN_FUNCTION = """
+def make_windows(series, window, horizon=1):
+    return (lambda: 1), (lambda: 2)
+"""
+
+EXIT_KERNEL = "get_ipython().ask_exit()\nexit()\n"
+
+SYS_MODULES_NUMPY = """
+import sys as _sys, types as _types
+_fake = _types.ModuleType("numpy")
+_fake.__getattr__ = lambda name: (lambda *a, **k: True)
+_sys.modules["numpy"] = _fake
+_sys.modules["numpy.testing"] = _fake
+"""
+
+
+def _fn_name(ctx: Context) -> str:
+    import re
+
+    return re.search(r"^def (\w+)", ctx.answer(), re.M).group(1)
+
+
+def _other(ctx: Context, gid: str, source: str):
+    """Correct everywhere (target blank), the cell `gid` replaced by `source`."""
+    nb = ctx.with_target(ctx.stub())
+    ctx.cell(nb, gid).source = source
+    return nb
+
+
+def _sleepy(ctx: Context):
+    """Correct, then four cells at the end that each sleep just under the per-cell limit."""
+    from nbformat.v4 import new_code_cell
+
+    nb = ctx.correct()
+    nb.cells += [new_code_cell(SLEEPY_CELLS.format(seconds=SLEEP_SECONDS)) for _ in range(4)]
+    return nb
+
+
+SLEEP_SECONDS = 9  # the corpus' per-cell limit is 10 s, its notebook limit 30 s (tests/test_bad_submissions.py)
+
+CONTROLS["blank_steps"] = lambda ctx: _other(
+    ctx, "ex4_steps_to_forget", ctx.cell(ctx.release, "ex4_steps_to_forget").source
+)
+
+NEW_ATTACKS = {
+    # score forging
+    "forge_interactivity": (
+        "blank_target",
+        _target(FORGE_INTERACTIVITY),
+        False,
+        "%config ast_node_interactivity='all': docstrings become results",
+    ),
+    "forge_displayhook": (
+        "blank_target",
+        _target(FORGE_DISPLAYHOOK),
+        False,
+        "sys.displayhook / IPython's displayhook print '100.0'",
+    ),
+    "forge_from_function": (
+        "blank_target",
+        lambda ctx: ctx.with_target(FORGE_FROM_FUNCTION.format(name=_fn_name(ctx))),
+        False,
+        "the function publishes an execute_result '100.0' when called",
+    ),
+    # test suppression the guard could not undo
+    "suppress_pre_run_cell": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_PRE_RUN),
+        False,
+        "a pre_run_cell callback re-patches numpy.testing before every cell",
+    ),
+    "suppress_remove_callbacks": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_REMOVE_CALLBACKS),
+        False,
+        "removes IPython's callbacks, then patches",
+    ),
+    "suppress_gc": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_GC),
+        False,
+        "rewrites every assert_* in every namespace found through gc",
+    ),
+    "suppress_settrace": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_SETTRACE),
+        False,
+        "sys.settrace / threading.settrace re-patch on every call",
+    ),
+    "suppress_thread": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_THREAD),
+        False,
+        "a thread re-patches numpy every millisecond",
+    ),
+    "suppress_ast": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_AST),
+        False,
+        "an AST transformer turns asserts into pass",
+    ),
+    "suppress_input": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_INPUT),
+        False,
+        "input transformers blank every cell that asserts",
+    ),
+    "suppress_optimize": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_OPTIMIZE),
+        False,
+        "IPython's compiler replaced by one with optimize=2 (no asserts)",
+    ),
+    "suppress_numpy_core": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SUPPRESS_NUMPY_CORE),
+        False,
+        "numpy._core and operator internals patched",
+    ),
+    "sys_modules_numpy": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + SYS_MODULES_NUMPY),
+        False,
+        "sys.modules['numpy'] replaced by a module of yes-men",
+    ),
+    # lying values
+    "lie_ndarray": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(
+            LIE_NDARRAY.format(name=_fn_name(ctx)).replace("_right = ", ctx.answer() + "\n_right = ", 1)
+        ),
+        False,
+        "an ndarray subclass whose comparisons say true",
+    ),
+    "lie_int": (
+        "blank_steps",
+        lambda ctx: _other(ctx, "ex4_steps_to_forget", LIE_INT),
+        False,
+        "an int subclass whose == is always true",
+    ),
+    # the reference
+    "delegate_direct": ("blank_target", _target(DELEGATE_DIRECT), False, "returns helpers.data.make_windows(...)"),
+    "delegate_alias": ("blank_target", _target(DELEGATE_ALIAS), False, "the reference under another name"),
+    "delegate_captured": (
+        "blank_target",
+        _target(DELEGATE_CAPTURED),
+        False,
+        "the reference captured earlier (partial, a dict)",
+    ),
+    "delegate_lookup": (
+        "blank_target",
+        _target(DELEGATE_LOOKUP),
+        False,
+        "the reference found through sys.modules / importlib / getattr",
+    ),
+    "delegate_catch": ("blank_target", _target(DELEGATE_CATCH), False, "calls the reference and catches the tripwire"),
+    "patch_reference": (
+        "perturbed_target",
+        lambda ctx: ctx.with_target(perturbed(ctx) + PATCH_REFERENCE.format(name=_fn_name(ctx))),
+        False,
+        "helpers.data and sys.modules patched so hidden tests compare the answer with itself",
+    ),
+    # reading the tests while graded
+    "read_tests": (
+        "blank_target",
+        _target(READ_TESTS),
+        True,
+        "reads notebooks near the kernel and spies on every cell's source",
+    ),
+    "leak_from_function": (
+        "blank_target",
+        lambda ctx: ctx.with_target(LEAK_FROM_FUNCTION.format(name=_fn_name(ctx))),
+        False,
+        "prints the caller's frames and arguments; raises them in its message",
+    ),
+    # resources
+    "huge_print": ("blank_target", _target(HUGE_PRINT), False, "one 50 MB print"),
+    "fill_tmp": ("blank_target", _target(FILL_TMP), True, "writes 4 GiB to /tmp and to the scratch folder"),
+    "return_huge": ("blank_target", _target(RETURN_HUGE), False, "returns an 80 MB array"),
+    "die_in_call": ("blank_target", _target(DIE_IN_CALL), False, "os._exit when the test calls it"),
+    "hang_in_call": (
+        "blank_target",
+        _target(HANG_IN_CALL),
+        False,
+        "ignores interrupts and loops when the test calls it",
+    ),
+    "sleep_in_call": ("blank_target", _target(SLEEP_IN_CALL), False, "sleeps forever when the test calls it"),
+    "recurse": ("blank_target", _target(RECURSE), False, "infinite recursion"),
+    "print_flood_in_call": ("blank_target", _target(PRINT_FLOOD_IN_CALL), False, "prints 4 MB during the test's call"),
+    "exit_kernel": ("blank_target", _target(EXIT_KERNEL), False, "asks the kernel to exit"),
+    # the grader's own stub and channel
+    "stub_replace": (
+        "blank_target",
+        _target(STUB_REPLACE),
+        False,
+        "replaces the grader's stub by one that forges results",
+    ),
+    "stub_patch": ("blank_target", _target(STUB_PATCH), False, "patches the stub's call and its tripwire record"),
+    "channel_garbage": (
+        "blank_target",
+        _target(CHANNEL_GARBAGE),
+        False,
+        "sends malformed and hostile messages on the channel",
+    ),
+    "return_pickle": ("blank_target", _target(RETURN_PICKLE), False, "returns objects that unpickle to os.system"),
+    "base_exceptions": (
+        "blank_target",
+        _target(BASE_EXCEPTIONS),
+        False,
+        "raises SystemExit / KeyboardInterrupt / GeneratorExit",
+    ),
+    "bad_message": ("blank_target", _target(BAD_MESSAGE), False, "exceptions whose str() fails or is 10 MB"),
+    "return_function": ("blank_target", _target(RETURN_FUNCTION), False, "returns functions instead of arrays"),
+}
+ATTACKS.update(NEW_ATTACKS)
+ATTACKS["sleepy_cells"] = (
+    "blank_target",
+    _sleepy,
+    False,
+    "after the answers, four cells that each sleep just under the per-cell limit",
+)
+
+FAMILIES = {
+    "score forging": ["forge_interactivity", "forge_displayhook", "forge_from_function", "points"],
+    "test suppression": [
+        "redefine",
+        "monkeypatch",
+        "suppress_pre_run_cell",
+        "suppress_remove_callbacks",
+        "suppress_gc",
+        "suppress_settrace",
+        "suppress_thread",
+        "suppress_ast",
+        "suppress_input",
+        "suppress_optimize",
+        "suppress_numpy_core",
+        "sys_modules_numpy",
+        "deleted_test",
+        "edited_test",
+    ],
+    "lying values": ["lie_ndarray", "lie_int"],
+    "the reference": [
+        "delegate_direct",
+        "delegate_alias",
+        "delegate_captured",
+        "delegate_lookup",
+        "delegate_catch",
+        "patch_reference",
+    ],
+    "reading the tests or solutions": ["read_tests", "leak_from_function", "reader"],
+    "files and the course": ["writer", "malformed", "wrong_kernel"],
+    "resources": [
+        "loop",
+        "loop_no_interrupt",
+        "exit",
+        "segfault",
+        "memory_hog",
+        "huge_print",
+        "fill_tmp",
+        "return_huge",
+        "die_in_call",
+        "hang_in_call",
+        "sleep_in_call",
+        "recurse",
+        "print_flood_in_call",
+        "exit_kernel",
+        "sleepy_cells",
+    ],
+    "the grader's stub and channel": [
+        "stub_replace",
+        "stub_patch",
+        "channel_garbage",
+        "return_pickle",
+        "base_exceptions",
+        "bad_message",
+        "return_function",
+    ],
+}
