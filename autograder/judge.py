@@ -63,6 +63,7 @@ class StudentError(Exception):
     """An exception from the student's code whose class is not a built-in one."""
 
 
+YOUR_CODE = "\n    (raised in your code: "  # marks the student's own exceptions in a test's error message
 RESTART = ("StudentKernelDied", "StudentKernelStuck")  # error names after which the grader restarts the kernel
 
 
@@ -271,7 +272,7 @@ def _raise_student_error(reply: dict, what: str):
     where = [str(w)[:200] for w in reply.get("where", [])][:3]
     text = message if cls.__name__ == shown else f"{shown}: {message}"
     if where:
-        text += "\n    (raised in your code: " + "; ".join(where) + ")"
+        text += YOUR_CODE + "; ".join(where) + ")"
     if shown in ("KeyboardInterrupt",):
         raise StudentTimeout(f"{what} was interrupted: it ran longer than the time limit")
     raise cls(text)

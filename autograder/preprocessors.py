@@ -426,6 +426,10 @@ class HideHiddenTestTracebacks(NbGraderPreprocessor):
             lines_ = evalue.split("\n")
             cut = next((i for i, line in enumerate(lines_) if _DUMP.match(line)), len(lines_))
             evalue = "\n".join(lines_[:cut]).strip()
+            if judge.YOUR_CODE in evalue:  # the student's own exception: its message could carry hidden inputs
+                place = evalue[evalue.index(judge.YOUR_CODE) + len(judge.YOUR_CODE) :]
+                place = place[:-1] if place.endswith(")") else place
+                evalue = f"raised in your code: {place} (the message is not shown for hidden tests)"
         if where is not None and not in_hidden and 0 < where <= len(lines):
             head = (
                 f"\x1b[0;31mTest `{gid}` failed\x1b[0m at this visible check (line {where}):\n"
