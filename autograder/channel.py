@@ -103,7 +103,9 @@ class Codec:
             }
         if pd is not None and isinstance(value, pd.Series):
             return {
-                "t": "series", "index": column(value.index), "v": column(value),
+                "t": "series",
+                "index": column(value.index),
+                "v": column(value),
                 "name": enc(value.name),
             }
         if _is_keras(value):

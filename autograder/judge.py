@@ -178,7 +178,7 @@ class _Checker:
         kc = self.kc
         if kc is None:
             raise GradingError("the checker is not connected to the student's kernel")
-        msg_id = kc.execute("__lstm_judge__.serve()", silent=False, store_history=False, allow_stdin=True)
+        msg_id = kc.execute("__lstm_judge__.serve()", silent=True, store_history=False, allow_stdin=True)
         poller = zmq.Poller()
         poller.register(kc.stdin_channel.socket, zmq.POLLIN)
         poller.register(kc.shell_channel.socket, zmq.POLLIN)

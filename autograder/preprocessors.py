@@ -119,8 +119,8 @@ class JudgedExecute(Execute):
             return None if limit is None else limit + 60
         if cell is not None and self.solution_timeout and is_solution(cell):
             limit = self.solution_timeout if limit is None else min(limit, self.solution_timeout)
-        if self.notebook_timeout and getattr(self, "_deadline", None) is not None:
-            remaining = max(1, int(self._deadline - monotonic()) + 1)
+        if self.notebook_timeout and getattr(self, "_used", None) is not None and not self._replaying:
+            remaining = max(1, int(self.notebook_timeout - self._used) + 1)
             limit = remaining if limit is None else min(limit, remaining)
         return limit
 
@@ -152,10 +152,13 @@ class JudgedExecute(Execute):
                 for j in range(start):  # after a restart: the state the cells before had built
                     if j not in skip and cells[j].cell_type == "code" and not self._judged(cells[j]):
                         try:
+                            self._replaying = 1
                             self.preprocess_cell(cells[j], resources, j)
                         except (DeadKernelError, CellTimeoutError):
                             failed_at, why = j, "the kernel died again while re-running the cells before a crash"
                             break
+                        finally:
+                            self._replaying = 0
                         if self._timed_out(cells[j]):
                             skip.add(j)
                 for index in range(start if failed_at is None else len(cells), len(cells)):
@@ -170,7 +173,12 @@ class JudgedExecute(Execute):
                                 failed_at, why = index, lost
                                 break
                             continue
-                        self.preprocess_cell(cells[index], resources, index)
+                        began = monotonic()
+                        try:
+                            self.preprocess_cell(cells[index], resources, index)
+                        finally:  # the notebook's budget counts each student cell once (not replays, not restarts)
+                            self._used += monotonic() - began
+                            self._cap(cells[index])
                     except DeadKernelError:
                         failed_at, why = (
                             index,
@@ -239,8 +247,22 @@ class JudgedExecute(Execute):
         self._output_total += size
         return super().output(outs, msg, display_id, cell_index)
 
+    def _cap(self, cell) -> None:
+        """Cut any single output field longer than the per-cell cap (an error's message, a traceback)."""
+        limit = self.max_output_per_cell
+        note = f"\n[grader: cut here: more than {limit:,} characters]"
+        for output in cell.get("outputs", []):
+            for key in ("text", "evalue"):
+                if isinstance(output.get(key), str) and len(output[key]) > limit:
+                    output[key] = output[key][:limit] + note
+            if isinstance(output.get("traceback"), list):
+                output["traceback"] = [t[:limit] + note if len(t) > limit else t for t in output["traceback"][:200]]
+            for mime, value in list(output.get("data", {}).items()):
+                if isinstance(value, str) and len(value) > limit:
+                    output["data"][mime] = value[:limit] + note
+
     def _past_deadline(self) -> bool:
-        return bool(self.notebook_timeout) and monotonic() > self._deadline
+        return bool(self.notebook_timeout) and self._used >= self.notebook_timeout
 
     def _not_run(self, cell) -> None:
         cell.outputs = [
@@ -358,6 +380,12 @@ class JudgedExecute(Execute):
         if self.judge and not any(STUB_EXTENSION in a for a in self.extra_arguments):
             self.extra_arguments = [*self.extra_arguments, f"--InteractiveShellApp.extra_extensions={STUB_EXTENSION}"]
         self._plan = self._load_plan(resources) if self.judge else None
+        refs = sorted({r for spec in (self._plan or {}).get("cells", {}).values() for r in spec["refs"]})
+        self.extra_arguments = [a for a in self.extra_arguments if not a.startswith("--IPKernelApp.exec_lines=")]
+        if self.judge and refs:  # the genuine references, taken before any student code can replace them
+            self.extra_arguments.append(
+                f'--IPKernelApp.exec_lines=["import autograder.judge_kernel as _j; _j.preload({refs!r}); del _j"]'
+            )
         self.error_on_timeout = {
             "ename": "CellTimeoutError",
             "evalue": f"this cell ran longer than the time limit ({self._limits()}) and was stopped",
@@ -370,7 +398,7 @@ class JudgedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._output_used, self._output_total, self._output_capped = {}, 0, set()
-        self._deadline = monotonic() + (self.notebook_timeout or 0)
+        self._used, self._replaying = 0.0, 0  # seconds the student's cells have run (first runs only)
         if self.judge:
             self._start_checker()
         try:

@@ -47,8 +47,8 @@ from autograder.notebooks import (  # noqa: E402
 from autograder.sandbox import _open_to_kernel_user, bwrap_command, protected_paths, sandbox_status  # noqa: E402
 
 LESSON = "01-sequences"
-TIMEOUT = 10  # seconds per cell; 01-sequences' cells take well under a second
-NOTEBOOK_TIMEOUT = 30  # seconds for all of a notebook's student cells (the course default is 30 min)
+TIMEOUT = 20  # seconds per cell; 01-sequences' cells take well under a second
+NOTEBOOK_TIMEOUT = 300  # budget for a notebook's student cells (course default 30 min; the sleepy test: 25 s)
 LIMITS = [f"--JudgedExecute.notebook_timeout={NOTEBOOK_TIMEOUT}", "--JudgedExecute.responsive_timeout=10"]
 MEMORY = "1536M"  # the kernels' address-space limit (RLIMIT_AS) in the sandbox
 
@@ -187,18 +187,24 @@ def test_offender_scores_like_its_control(graded, attack):
         assert sum(got.values()) == 0, f"{what}: {got}"
         return
     want = _scores(clean, lesson, control)
+    if attack in corpus.AT_MOST:  # it broke its own channel to the checker: never above the control
+        assert set(got) == set(want) and all(got[k] <= want[k] for k in want), f"{attack} ({what}): {got} > {want}"
+        return
     assert got == want, f"{attack} ({what}) should score like {control}: got {got}, want {want}"
 
 
 def _hidden_lines(ctx) -> list[str]:
-    return [
+    """The lines of the hidden tests that are secret: not also in a visible part (`np.testing.assert_allclose(`)."""
+    hidden = {
         line.strip()
         for c in ctx.solution.cells
         if is_test(c)
         for region in region_lines(c.source, BEGIN_HIDDEN, END_HIDDEN)
         for line in region
         if len(line.strip()) > 12
-    ]
+    }
+    released = {line.strip() for c in ctx.release.cells for line in c.source.splitlines()}
+    return sorted(hidden - released)
 
 
 @pytest.fixture(scope="module")
@@ -237,22 +243,32 @@ def test_no_feedback_page_leaks_or_explodes(graded, feedback):
             problems.append(f"{student}: hidden test lines {leaked[:2]}")
         if outside in text:
             problems.append(f"{student}: the content of /etc/passwd")
-        if "LEAK-FLOOD" + "y" * 100 in text or "LEAK-STDOUT [" in text:
-            problems.append(f"{student}: stdout of the student's code during a grading call")
         if size > 5 * 2**20:
             problems.append(f"{student}: a {size / 2**20:.0f} MiB page")
     assert len(feedback) >= len(graded["attacks"]), f"feedback pages: {sorted(feedback)}"
+    # What the student's code printed while a test called it never reaches the test cell's outputs.
+    attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
+    for student in ("leak_from_function", "print_flood_in_call"):
+        nb = nbformat.read(attacked.root / ".course" / "autograded" / student / lesson / ctx.name, as_version=4)
+        for c in nb.cells:
+            if is_test(c) and any("LEAK-STDOUT" in str(o) or "LEAK-FLOOD" in str(o) for o in c.get("outputs", [])):
+                problems.append(f"{student}: grading-time stdout in {grade_id(c)}")
     assert not problems, problems
 
 
 @pytest.mark.slow
-def test_notebook_time_limit_stops_sleepy_cells(graded):
-    attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
-    if "sleepy_cells" not in graded["attacks"]:
-        pytest.skip("not graded here")
-    nb = nbformat.read(attacked.root / ".course" / "autograded" / "sleepy_cells" / lesson / ctx.name, as_version=4)
+def test_notebook_budget_stops_sleepy_cells(tmp_path):
+    """Cells that each sleep just under the per-cell limit are stopped by the notebook's budget; the
+    answers before them keep their points (the sleepy student scores like the correct one)."""
+    course = _course(tmp_path / "course", LESSON)
+    course.timeout = 15
+    ctx = _context(course, LESSON)
+    _submit(course, LESSON, ctx, {"correct": ctx.correct(), "sleepy_cells": corpus.ATTACKS_SLEEPY(ctx, 12, 3)})
+    course.nbgrader("autograde", LESSON, "--force", "--JudgedExecute.notebook_timeout=25")
+    assert _scores(course, LESSON, "sleepy_cells") == _scores(course, LESSON, "correct")
+    nb = nbformat.read(course.root / ".course" / "autograded" / "sleepy_cells" / LESSON / ctx.name, as_version=4)
     notes = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("ename") == "NotRun"]
-    assert notes and "time limit" in notes[0]["evalue"], "the cells after the notebook's time limit should not run"
+    assert notes and "time limit" in notes[0]["evalue"], "the cells past the notebook's budget should not run"
 
 
 @pytest.mark.slow

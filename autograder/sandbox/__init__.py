@@ -697,7 +697,10 @@ class SandboxKernelManager(AsyncKernelManager):
         scratch = self._rundir / "work"
         if scratch.exists():
             shutil.rmtree(scratch)
-        shutil.copytree(cwd, scratch, symlinks=True, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        # No notebook enters the sandbox: nbgrader writes the notebook being graded, hidden tests included, into
+        # this folder before running it (the kernel gets its cells through the protocol, never from the file).
+        ignore = shutil.ignore_patterns(".ipynb_checkpoints", "*.ipynb")
+        shutil.copytree(cwd, scratch, symlinks=True, ignore=ignore)
         hide = protected_paths(self.config) + [Path(p) for p in self.hide if Path(p).exists()]
         _open_to_kernel_user(self._rundir, scratch)
         conn = Path(self.connection_file)

@@ -679,16 +679,14 @@ def _other(ctx: Context, gid: str, source: str):
     return nb
 
 
-def _sleepy(ctx: Context):
-    """Correct, then four cells at the end that each sleep just under the per-cell limit."""
+def ATTACKS_SLEEPY(ctx: Context, seconds: int, cells: int):  # noqa: N802 - graded in its own test
+    """Correct, then `cells` cells at the end that each sleep `seconds` (just under the per-cell limit)."""
     from nbformat.v4 import new_code_cell
 
     nb = ctx.correct()
-    nb.cells += [new_code_cell(SLEEPY_CELLS.format(seconds=SLEEP_SECONDS)) for _ in range(4)]
+    nb.cells += [new_code_cell(SLEEPY_CELLS.format(seconds=seconds)) for _ in range(cells)]
     return nb
 
-
-SLEEP_SECONDS = 9  # the corpus' per-cell limit is 10 s, its notebook limit 30 s (tests/test_bad_submissions.py)
 
 CONTROLS["blank_steps"] = lambda ctx: _other(
     ctx, "ex4_steps_to_forget", ctx.cell(ctx.release, "ex4_steps_to_forget").source
@@ -865,12 +863,9 @@ NEW_ATTACKS = {
     "return_function": ("blank_target", _target(RETURN_FUNCTION), False, "returns functions instead of arrays"),
 }
 ATTACKS.update(NEW_ATTACKS)
-ATTACKS["sleepy_cells"] = (
-    "blank_target",
-    _sleepy,
-    False,
-    "after the answers, four cells that each sleep just under the per-cell limit",
-)
+# Submissions that break the grader's own stub in their kernel cut their only channel to the checker:
+# every later test cell of theirs fails. They may score below their control, never above.
+AT_MOST = {"stub_replace", "stub_patch"}
 
 FAMILIES = {
     "score forging": ["forge_interactivity", "forge_displayhook", "forge_from_function", "points"],
