@@ -385,7 +385,8 @@ def test_fork_bomb_and_full_tmp_cost_only_their_cell(mechanism, monkeypatch, tmp
     nb = _notebook(FORK_BOMB, AFTER, STILL_WORKS, FILL_TMP, "print(open('notes.txt').read(), sum(range(10)))")
     bomb, after, works, fill, last = _execute(nb, tmp_path, c)
     forked, error = _text(bomb).split()
-    assert error == "EAGAIN" and 30 <= int(forked) < 64, f"the fork bomb was not stopped at the cap: {_text(bomb)}"
+    # under RLIMIT_NPROC the cap counts every process of the sandbox user, other tests' kernels too
+    assert error == "EAGAIN" and 0 < int(forked) < 64, f"the fork bomb was not stopped at the cap: {_text(bomb)}"
     assert _text(after).strip() == "[1, 2]", f"the bomb's processes were left running: {_text(after)}"
     assert "threads and a fork work" in _text(works), works
     assert [o["ename"] for o in fill if o["output_type"] == "error"] == ["OSError"], fill

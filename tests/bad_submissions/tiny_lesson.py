@@ -43,7 +43,7 @@ def notebook():
             metadata=_meta("intro", locked=True),
         ),
         new_code_cell(
-            "import numpy as np\nfrom numpy.testing import assert_allclose\nrng = np.random.default_rng(0)",
+            "import numpy as np\nfrom numpy.testing import assert_allclose",
             metadata=_meta("setup", locked=True),
         ),
         new_markdown_cell("## Exercise 1 — mean state (2 points)"),
@@ -56,7 +56,7 @@ def notebook():
             '"""mean_state averages over the time axis."""\n'
             "h = np.arange(12.0).reshape(1, 3, 4)\n"
             'np.testing.assert_allclose(mean_state(h), [[4.0, 5.0, 6.0, 7.0]], err_msg="average over axis 1")\n'
-            "### BEGIN HIDDEN TESTS\nh2 = rng.normal(size=(2, 5, 3))\n"
+            "### BEGIN HIDDEN TESTS\nh2 = np.random.default_rng(0).normal(size=(2, 5, 3))\n"
             'np.testing.assert_allclose(mean_state(h2), h2.sum(axis=1) / 5, err_msg="hidden: other shapes")\n'
             "### END HIDDEN TESTS",
             metadata=_meta("test_ex1_mean_state", grade=True, locked=True, points=2),
