@@ -294,9 +294,10 @@ class JudgedExecute(Execute):
         await km.start_kernel(extra_arguments=CHECKER_ARGS, cwd=self._checker_dir.name)
         kc = km.client()
         kc.start_channels()
-        await kc.wait_for_ready(timeout=self.startup_timeout)
         self._checker_km, self._checker_kc = km, kc
-        # Warm the checker's imports (NumPy, Keras...) while the student's cells run.
+        # Not waiting for it: the kernel starts and imports the lesson's modules (NumPy, Keras...) while the
+        # student's kernel starts and runs; the requests wait in the socket's queue. `_ensure_connected`
+        # waits for it before the first test cell.
         setup = (self._plan or {}).get("setup", "")
         kc.execute(f"import autograder.judge\n{setup}", silent=True, store_history=False)
 
@@ -330,10 +331,19 @@ class JudgedExecute(Execute):
     checker_run = run_sync(_async_checker_run)
 
     def _connect_checker(self) -> None:
+        """Point the checker at the (new) student kernel, before the first test cell that needs it.
+
+        Not at the kernel's start: the checker is still importing the lesson's modules then, and waiting
+        for it would hold up the student's cells."""
+        self._checker_connected = False
+
+    def _ensure_connected(self) -> None:
+        if self._checker_connected:
+            return
         info = dict(self.km.get_connection_info())
         info = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in info.items()}
         connect = f"autograder.judge.CHECKER.connect(__import__('json').loads({json.dumps(info)!r}))"
-        reply = self.checker_run("import autograder.judge\n" + connect, 60)
+        reply = self.checker_run("import autograder.judge\n" + connect, self.startup_timeout + 120)
         if reply.get("status") != "ok":  # a checker stuck in a call to a dead kernel: start a fresh one
             self.log.warning("Restarting the checker: %s", reply.get("evalue"))
             self._stop_checker()
@@ -341,6 +351,23 @@ class JudgedExecute(Execute):
             reply = self.checker_run("import autograder.judge\n" + connect, 120)
         if reply.get("status") != "ok":
             raise RuntimeError(f"the checker could not connect to the student's kernel: {reply.get('evalue')}")
+        self._checker_connected = True
+        # The test cells' outputs come on IOPub: make sure its subscription is live (the status message of
+        # the request just answered arrives there), else wait as jupyter_client does.
+        try:
+            self._iopub_msg(1.0)
+        except Empty:
+            self._checker_ready()
+
+    async def _async_iopub_msg(self, timeout: float) -> dict:
+        return await ensure_async(self._checker_kc.iopub_channel.get_msg(timeout=timeout))
+
+    _iopub_msg = run_sync(_async_iopub_msg)
+
+    async def _async_checker_ready(self) -> None:
+        await self._checker_kc.wait_for_ready(timeout=self.startup_timeout)
+
+    _checker_ready = run_sync(_async_checker_ready)
 
     def _judge_cell(self, cell, resources, index) -> str | None:
         """Run one graded test cell in the checker; the reason to restart the student's kernel, if any."""
@@ -350,6 +377,8 @@ class JudgedExecute(Execute):
         limit = self.timeout or 600
         if self._past_deadline():
             limit = min(limit, self.late_test_timeout)
+        began = monotonic()
+        self._ensure_connected()
         reply = self.checker_run(
             f"import autograder.judge\nautograder.judge.prepare(globals(), {setup!r}, {spec['names']!r}, "
             f"{spec['refs']!r}, {limit!r})",
@@ -359,12 +388,18 @@ class JudgedExecute(Execute):
             cell.outputs = [_error(str(reply.get("ename")), str(reply.get("evalue"))[:2000])]
             cell.execution_count = None
             return self._restart_reason(cell)
-        student_kc = self.kc
+        student_kc, prepared = self.kc, monotonic()
         self.kc, self._judging = self._checker_kc, True
         try:
             self.preprocess_cell(cell, resources, index)
         finally:
             self.kc, self._judging = student_kc, False
+            self.log.debug(
+                "checker: %s prepared in %.2f s, ran in %.2f s",
+                grade_id(cell),
+                prepared - began,
+                monotonic() - prepared,
+            )
         cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("stream", "error")]
         return self._restart_reason(cell)
 
@@ -400,12 +435,16 @@ class JudgedExecute(Execute):
         self._output_used, self._output_total, self._output_capped = {}, 0, set()
         self._used, self._replaying = 0.0, 0  # seconds the student's cells have run (first runs only)
         if self.judge:
+            t0 = monotonic()
             self._start_checker()
+            self.log.debug("checker: started in %.2f s", monotonic() - t0)
         try:
             self._run_cells(resources)
         finally:
             if self.judge:
+                t0 = monotonic()
                 self._stop_checker()
+                self.log.debug("checker: stopped in %.2f s", monotonic() - t0)
         self.set_widgets_metadata()
         return self.nb, self.resources
 
