@@ -133,13 +133,18 @@ def plan(solution_notebook: Path) -> dict:
             }
     # Only the imports some test cell needs (a lesson's matplotlib costs the checker seconds, for nothing).
     needed = set().union(*[free_names(_code(c.source)) for c in nb.cells if c.cell_type == "code" and is_test(c)])
-    setup = [line for line in dict.fromkeys(setup) if _bound(line) & needed]
+    setup = [line for line in dict.fromkeys(setup) if imported_names(line) & needed]
     return {"setup": "\n".join(setup), "answers": sorted(answers), "cells": cells}
 
 
-def _bound(statement: str) -> set[str]:
-    node = ast.parse(statement).body[0]
-    return {(a.asname or a.name).split(".")[0] for a in node.names}
+def imported_names(statements: str) -> set[str]:
+    """The names import statements bind (``import numpy as np`` binds ``np``, ``import a.b`` binds ``a``)."""
+    return {
+        (a.asname or a.name).split(".")[0]
+        for node in ast.parse(statements).body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for a in node.names
+    }
 
 
 # -- the checker's side of the channel (runs in the checker kernel) -----------------------------------

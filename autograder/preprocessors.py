@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import sys
@@ -287,31 +288,46 @@ class JudgedExecute(Execute):
         return judge.plan(path)
 
     async def _async_start_checker(self) -> None:
-        self._checker_dir = tempfile.TemporaryDirectory(prefix="lstm-checker-")
-        # IPC sockets in a private folder: nothing on the network can talk to the checker.
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(self._checker_dir.name) / "k"))
-        km.kernel_spec.argv[0] = sys.executable  # the grader's own Python, whatever the kernelspec says
-        await km.start_kernel(extra_arguments=CHECKER_ARGS, cwd=self._checker_dir.name)
-        kc = km.client()
-        kc.start_channels()
-        self._checker_km, self._checker_kc = km, kc
+        """Take the grading process's checker (or start one) and warm it with this lesson's imports.
+
+        One checker serves every notebook an ``nbgrader autograde`` process grades, one after the other: its
+        namespace is rebuilt for each test cell and no student code ever runs in it, so nothing carries from
+        one student to the next, and each notebook saves a kernel start. A checker that timed out or died
+        is not reused (``_checker_dirty``)."""
+        self._checker_dirty = False
+        pooled = _CHECKER_POOL.get("checker")
+        if pooled is not None and not await pooled[0].is_alive():
+            _CHECKER_POOL.clear()
+            await _async_shutdown_checker(pooled)
+            pooled = None
+        if pooled is None:
+            folder = tempfile.TemporaryDirectory(prefix="lstm-checker-")
+            # IPC sockets in a private folder: nothing on the network can talk to the checker.
+            km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=str(Path(folder.name) / "k"))
+            km.connection_file = str(Path(folder.name) / "kernel.json")
+            km.kernel_spec.argv[0] = sys.executable  # the grader's own Python, whatever the kernelspec says
+            await km.start_kernel(extra_arguments=CHECKER_ARGS, cwd=folder.name)
+            kc = km.client()
+            kc.start_channels()
+            pooled = _CHECKER_POOL["checker"] = (km, kc, folder)
+        self._checker_km, self._checker_kc, _ = pooled
         # Not waiting for it: the kernel starts and imports the lesson's modules (NumPy, Keras...) while the
         # student's kernel starts and runs; the requests wait in the socket's queue. `_ensure_connected`
         # waits for it before the first test cell.
         setup = (self._plan or {}).get("setup", "")
-        kc.execute(f"import autograder.judge\n{setup}", silent=True, store_history=False)
+        self._checker_kc.execute(f"import autograder.judge\n{setup}", silent=True, store_history=False)
 
     _start_checker = run_sync(_async_start_checker)
 
     async def _async_stop_checker(self) -> None:
-        km, kc = getattr(self, "_checker_km", None), getattr(self, "_checker_kc", None)
-        if kc is not None:
-            kc.stop_channels()
-        if km is not None:
-            await km.shutdown_kernel(now=True)
-        if getattr(self, "_checker_dir", None) is not None:
-            self._checker_dir.cleanup()
-        self._checker_km = self._checker_kc = self._checker_dir = None
+        """Give the checker back for the next notebook; shut it down if it timed out or died."""
+        pooled = _CHECKER_POOL.get("checker")
+        mine = pooled if pooled and pooled[0] is self._checker_km else (self._checker_km, self._checker_kc, None)
+        if mine[0] is not None and (self._checker_dirty or mine is not pooled):
+            if mine is pooled:
+                _CHECKER_POOL.clear()
+            await _async_shutdown_checker(mine)
+        self._checker_km = self._checker_kc = None
 
     _stop_checker = run_sync(_async_stop_checker)
 
@@ -326,6 +342,7 @@ class JudgedExecute(Execute):
                 break
             if msg["parent_header"].get("msg_id") == msg_id:
                 return msg["content"]
+        self._checker_dirty = True
         return {"status": "error", "ename": "CheckerTimeout", "evalue": "the checker did not answer in time"}
 
     checker_run = run_sync(_async_checker_run)
@@ -340,12 +357,18 @@ class JudgedExecute(Execute):
     def _ensure_connected(self) -> None:
         if self._checker_connected:
             return
+        if not run_sync(self._checker_km.is_alive)():
+            self.log.warning("The checker died: starting a fresh one")
+            self._checker_dirty = True
+            self._stop_checker()
+            self._start_checker()
         info = dict(self.km.get_connection_info())
         info = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in info.items()}
         connect = f"autograder.judge.CHECKER.connect(__import__('json').loads({json.dumps(info)!r}))"
         reply = self.checker_run("import autograder.judge\n" + connect, self.startup_timeout + 120)
         if reply.get("status") != "ok":  # a checker stuck in a call to a dead kernel: start a fresh one
             self.log.warning("Restarting the checker: %s", reply.get("evalue"))
+            self._checker_dirty = True
             self._stop_checker()
             self._start_checker()
             reply = self.checker_run("import autograder.judge\n" + connect, 120)
@@ -392,6 +415,9 @@ class JudgedExecute(Execute):
         self.kc, self._judging = self._checker_kc, True
         try:
             self.preprocess_cell(cell, resources, index)
+        except BaseException:
+            self._checker_dirty = True
+            raise
         finally:
             self.kc, self._judging = student_kc, False
             self.log.debug(
@@ -400,6 +426,8 @@ class JudgedExecute(Execute):
                 prepared - began,
                 monotonic() - prepared,
             )
+        if self._timed_out(cell):  # the checker itself ran past the limit: a fresh one for the next notebook
+            self._checker_dirty = True
         cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") in ("stream", "error")]
         return self._restart_reason(cell)
 
@@ -447,6 +475,35 @@ class JudgedExecute(Execute):
                 self.log.debug("checker: stopped in %.2f s", monotonic() - t0)
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+
+# -- the checker kernel, kept for the next notebook the process grades ---------------------------------
+_CHECKER_POOL: dict = {}
+
+
+async def _async_shutdown_checker(pooled) -> None:
+    km, kc, folder = pooled
+    try:
+        if kc is not None:
+            kc.stop_channels()
+        await km.shutdown_kernel(now=True)
+    finally:
+        if folder is not None:
+            folder.cleanup()
+
+
+@atexit.register
+def _shutdown_pooled_checker() -> None:
+    pooled = _CHECKER_POOL.pop("checker", None)
+    if pooled is None:
+        return
+    try:
+        run_sync(_async_shutdown_checker)(pooled)
+    except Exception:  # noqa: BLE001 - at exit: make sure the process is gone, whatever the event loop says
+        process = getattr(getattr(pooled[0], "provisioner", None), "process", None)
+        if process is not None:
+            process.kill()
+        pooled[2].cleanup()
 
 
 # -- feedback ----------------------------------------------------------------------------------------

@@ -253,27 +253,35 @@ class _Copy:
             return self.refuse(path, Refused("a folder named like a notebook"))
         if depth + 1 >= _MAX_DEPTH:
             return self.refuse(path, Refused(f"folders nested more than {_MAX_DEPTH} deep"))
+        opened = self._open(fd, name, _OPEN_DIR, st, path)
+        if opened is None:
+            return None
+        sub, now = opened
         try:
-            sub = os.open(name, _OPEN_DIR, dir_fd=fd)
-        except OSError as e:
-            return self.refuse(path, Refused("cannot be opened safely", str(e)))
-        try:
-            now = os.fstat(sub)
-            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-                return self.refuse(path, Refused("changed while being copied"))
             self.folder(sub, dest, path + "/", now, depth + 1)
         finally:
             os.close(sub)
 
-    def file(self, fd: int, name: str, st: os.stat_result, dest: Path, path: str) -> None:
+    def _open(self, fd: int, name: str, flags: int, st: os.stat_result, path: str) -> tuple[int, os.stat_result] | None:
+        """Open ``name`` (no links followed) and check it is still what was listed; else refuse it."""
         try:
-            src = os.open(name, _OPEN_FILE, dir_fd=fd)
+            opened = os.open(name, flags, dir_fd=fd)
         except OSError as e:
-            return self.refuse(path, Refused("cannot be opened safely", str(e)))
+            self.refuse(path, Refused("cannot be opened safely", str(e)))
+            return None
+        now = os.fstat(opened)
+        if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
+            os.close(opened)
+            self.refuse(path, Refused("changed while being copied"))
+            return None
+        return opened, now
+
+    def file(self, fd: int, name: str, st: os.stat_result, dest: Path, path: str) -> None:
+        opened = self._open(fd, name, _OPEN_FILE, st, path)
+        if opened is None:
+            return None
+        src, now = opened
         try:
-            now = os.fstat(src)
-            if (now.st_dev, now.st_ino) != (st.st_dev, st.st_ino):
-                return self.refuse(path, Refused("changed while being copied"))
             why = self.files.refusal(now, None, self.cap)
             if why is None and now.st_size > self.budget:
                 why = Refused(f"over the submission's limit ({_mib(self.total)} in all)")

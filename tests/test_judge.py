@@ -6,7 +6,6 @@ The end-to-end proofs (hostile submissions graded against honest controls) are i
 
 from __future__ import annotations
 
-import ast
 import builtins
 import json
 
@@ -16,7 +15,7 @@ import pytest
 
 from autograder.channel import ChannelError, Codec, _check_keras_config
 from autograder.exercise_map import lesson_exercises
-from autograder.judge import free_names, plan
+from autograder.judge import free_names, imported_names, plan
 from autograder.notebooks import SOLUTIONS, grade_id, is_test, lesson_ids, notebooks, read
 
 
@@ -49,9 +48,7 @@ def test_test_cells_read_only_imports_and_their_own_exercise(lesson, path):
     cannot fail another exercise's test.
     """
     the_plan = plan(path)
-    imported = {
-        (alias.asname or alias.name).split(".")[0] for node in ast.parse(the_plan["setup"]).body for alias in node.names
-    }
+    imported = imported_names(the_plan["setup"])
     own = {t: set(ex.functions) for ex in lesson_exercises(lesson) for t in ex.tests}
     problems = []
     for cell in read(path).cells:
