@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import threading
 import time
 from pathlib import Path
+from queue import Empty
 
 from autograder.channel import Codec
 
@@ -155,16 +157,19 @@ class _Checker:
         self.deadline = float("inf")
         self.refs: list[str] = []
         self.codec = Codec(self._export, self._remote, trusted=True)
+        self.serving: str | None = None  # msg_id of the stub's serve() for the current test cell
+        self.awaiting = False  # the stub is waiting in input() for the next request
 
     def connect(self, info: dict) -> None:
         from jupyter_client.blocking import BlockingKernelClient
 
-        if self.kc is not None:
-            self.kc.stop_channels()
+        if self.kc is not None:  # the previous student's kernel: its heartbeat thread takes up to 1 s to stop
+            threading.Thread(target=self.kc.stop_channels, daemon=True).start()
         kc = BlockingKernelClient()
         kc.load_connection_info(info)
         kc.start_channels(shell=True, iopub=False, stdin=True, hb=True, control=True)
         self.kc = kc
+        self.serving, self.awaiting = None, False
 
     def _export(self, fn) -> dict:
         if isinstance(fn, StudentFunction):
@@ -177,17 +182,24 @@ class _Checker:
 
     # -- one round trip ----------------------------------------------------------------------------
     def rpc(self, request: dict) -> dict:
+        """Send one request to the stub; its reply. The stub's ``serve()`` stays open for the next one."""
         __tracebackhide__ = True
         import zmq
 
         kc = self.kc
         if kc is None:
             raise GradingError("the checker is not connected to the student's kernel")
-        msg_id = kc.execute("__lstm_judge__.serve()", silent=True, store_history=False, allow_stdin=True)
+        pending = [Codec.dumps(request)]
+        if self.serving is None:  # the first request of this test cell: start serving, send it when ready
+            self.serving = kc.execute("__lstm_judge__.serve()", silent=True, store_history=False, allow_stdin=True)
+        elif self.awaiting:  # the stub waits in input() for the next request
+            self.awaiting = False
+            kc.input(pending.pop())
+        msg_id = self.serving
         poller = zmq.Poller()
         poller.register(kc.stdin_channel.socket, zmq.POLLIN)
         poller.register(kc.shell_channel.socket, zmq.POLLIN)
-        final, pending, last_beat = None, [Codec.dumps(request)], time.monotonic()
+        last_beat = time.monotonic()
         while True:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
@@ -195,6 +207,7 @@ class _Checker:
             events = dict(poller.poll(timeout=min(max(remaining, 0.001), 2.0) * 1000))
             if not events:
                 if time.monotonic() - last_beat > 2 and not kc.is_alive():
+                    self.serving = None
                     raise StudentKernelDied("the kernel running your code died (it crashed, or went over a limit)")
                 last_beat = time.monotonic()
                 continue
@@ -212,16 +225,15 @@ class _Checker:
                 elif op == "callback":
                     kc.input(Codec.dumps(self._callback(message)))
                 elif op in ("result", "error"):
-                    final = message
-                    kc.input("")
+                    self.awaiting = True  # answered with the next request, or "done" by finish()
+                    return message
                 else:
                     kc.input(Codec.dumps({"op": "raise", "types": ["RuntimeError"], "message": "unexpected request"}))
             while kc.shell_channel.msg_ready():
                 msg = kc.shell_channel.get_msg(timeout=0)
                 if msg["parent_header"].get("msg_id") != msg_id:
                     continue
-                if final is not None:
-                    return final
+                self.serving, self.awaiting = None, False  # serve() ended without answering
                 content = msg["content"]
                 return {
                     "op": "error",
@@ -231,9 +243,36 @@ class _Checker:
                     "called": [],
                 }
 
+    def finish(self, timeout: float = 10.0) -> bool:
+        """End the stub's ``serve()`` (the test cell is over): the student's kernel is free again.
+
+        True when it ended; False when the kernel did not come back in ``timeout`` s (the grader's next
+        cell then times out and the kernel is restarted, as for any stuck kernel)."""
+        kc, msg_id = self.kc, self.serving
+        if kc is None or msg_id is None:
+            return True
+        if self.awaiting:
+            kc.input(Codec.dumps({"op": "done"}))
+        else:  # a request is still running (the test cell was stopped while calling): interrupt it
+            kc.control_channel.send(kc.session.msg("interrupt_request", {}))
+        self.serving, self.awaiting = None, False
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            while kc.stdin_channel.msg_ready():  # a late request of the stub: the answer is "done"
+                kc.stdin_channel.get_msg(timeout=0)
+                kc.input(Codec.dumps({"op": "done"}))
+            try:
+                msg = kc.shell_channel.get_msg(timeout=0.05)
+            except Empty:
+                continue
+            if msg["parent_header"].get("msg_id") == msg_id:
+                return True
+        return False
+
     def _interrupt(self, msg_id: str) -> None:
         __tracebackhide__ = True
         kc = self.kc
+        self.serving, self.awaiting = None, False
         kc.control_channel.send(kc.session.msg("interrupt_request", {}))
         end = time.monotonic() + 10
         while time.monotonic() < end:
@@ -258,6 +297,17 @@ class _Checker:
 
 
 CHECKER = _Checker()
+
+
+def install() -> None:
+    """In the checker kernel: end the stub's ``serve()`` as soon as a test cell has run (``post_run_cell``
+    fires for the grader's non-silent executions, that is the test cells, error or not)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and not getattr(shell, "_lstm_checker_installed", False):
+        shell.events.register("post_run_cell", lambda result: CHECKER.finish())
+        shell._lstm_checker_installed = True
 
 
 def _builtin_exception(types: list[str]) -> type[BaseException]:
@@ -350,6 +400,7 @@ def prepare(ns: dict, setup: str, names: list[str], refs: list[str], timeout: fl
     keep = {k: v for k, v in ns.items() if k.startswith("__") or k in ("In", "Out", "get_ipython", "exit", "quit")}
     ns.clear()
     ns.update(keep)
+    CHECKER.finish()
     CHECKER.exported.clear()
     CHECKER.refs = list(refs)
     CHECKER.deadline = time.monotonic() + timeout

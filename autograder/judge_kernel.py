@@ -9,6 +9,7 @@ The trusted checker (:mod:`autograder.judge`) runs ``__lstm_judge__.serve()`` in
     kernel -> checker   {"op": "callback", ...}      (the student's code called a function the test passed in)
     checker -> kernel   {"op": "return", ...} / {"op": "raise", ...}
     kernel -> checker   {"op": "result", ...} / {"op": "error", ...}
+    checker -> kernel   the next {"op": "describe"/"call", ...}, or {"op": "done"} at the end of the test cell
 
 Nothing here decides a grade: the stub only calls the student's functions and sends back what they return,
 the arrays they changed in place, what they raised, and whether they called the course's reference for the
@@ -115,21 +116,30 @@ class Stub:
 
     # -- the student's side of a test ----------------------------------------------------------------
     def serve(self) -> None:
+        """Answer the checker's requests until it says it is done with this test cell.
+
+        One ``serve()`` execution serves a whole test cell: each reply goes out as the prompt of the next
+        ``input()``, whose answer is the next request (or ``{"op": "done"}``), so a call costs two stdin
+        messages, not a kernel execution."""
         request = self._ask({"op": "ready"})
-        try:
-            if request.get("op") == "describe":
-                reply = {"op": "result", "value": self.describe(request["names"])}
-            else:
-                reply = self.call(request)
-        except BaseException as exc:  # noqa: BLE001 - everything the student's code raises goes to the checker
-            reply = _error_message(exc)
-        reply["called"] = sorted(set(_called))
-        _called.clear()
-        try:
-            text = Codec.dumps(reply)
-        except Exception as exc:  # noqa: BLE001 - a result too large, or not plain data
-            text = Codec.dumps(_error_message(exc))
-        self.raw_input(text)
+        while isinstance(request, dict) and request.get("op") in ("describe", "call"):
+            try:
+                if request["op"] == "describe":
+                    reply = {"op": "result", "value": self.describe(request["names"])}
+                else:
+                    reply = self.call(request)
+            except BaseException as exc:  # noqa: BLE001 - everything the student's code raises goes to the checker
+                reply = _error_message(exc)
+            reply["called"] = sorted(set(_called))
+            _called.clear()
+            try:
+                text = Codec.dumps(reply)
+            except Exception as exc:  # noqa: BLE001 - a result too large, or not plain data
+                text = Codec.dumps(_error_message(exc))
+            try:
+                request = Codec.loads(self.raw_input(text))
+            except ValueError:
+                return
 
     def describe(self, names: list[str]) -> dict:
         ns, out = self.shell.user_ns, {}

@@ -315,7 +315,9 @@ class JudgedExecute(Execute):
         # student's kernel starts and runs; the requests wait in the socket's queue. `_ensure_connected`
         # waits for it before the first test cell.
         setup = (self._plan or {}).get("setup", "")
-        self._checker_kc.execute(f"import autograder.judge\n{setup}", silent=True, store_history=False)
+        self._checker_kc.execute(
+            f"import autograder.judge\nautograder.judge.install()\n{setup}", silent=True, store_history=False
+        )
 
     _start_checker = run_sync(_async_start_checker)
 
@@ -357,6 +359,7 @@ class JudgedExecute(Execute):
     def _ensure_connected(self) -> None:
         if self._checker_connected:
             return
+        self.log.debug("checker: connecting")
         if not run_sync(self._checker_km.is_alive)():
             self.log.warning("The checker died: starting a fresh one")
             self._checker_dirty = True
@@ -375,12 +378,14 @@ class JudgedExecute(Execute):
         if reply.get("status") != "ok":
             raise RuntimeError(f"the checker could not connect to the student's kernel: {reply.get('evalue')}")
         self._checker_connected = True
+        self.log.debug("checker: connected")
         # The test cells' outputs come on IOPub: make sure its subscription is live (the status message of
         # the request just answered arrives there), else wait as jupyter_client does.
         try:
             self._iopub_msg(1.0)
         except Empty:
             self._checker_ready()
+        self.log.debug("checker: IOPub live")
 
     async def _async_iopub_msg(self, timeout: float) -> dict:
         return await ensure_async(self._checker_kc.iopub_channel.get_msg(timeout=timeout))
