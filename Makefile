@@ -33,7 +33,7 @@ help:
 	@echo "make lint     ruff (lint and format check) over the code and the lesson sources"
 	@echo "make format   ruff format and safe fixes, then sync the lessons' notebooks"
 	@echo "make exercise-map  regenerate the exercise map in CONTRIBUTING.md (lesson -> reference -> tests)"
-	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM)"
+	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM, the checker's grading cost)"
 	@echo "make grade-demo  the whole nbgrader cycle for a simulated class (LESSONS=... for a subset)"
 
 # Install (again) only when the inputs changed.
@@ -52,7 +52,7 @@ lab: install
 		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
 test: install browser-deps sandbox postgres-deps
-	$(BIN)/python -m pytest tests -n 2 --durations=15
+	$(BIN)/python -m pytest tests -n 2 --dist loadgroup --durations=15
 
 # Headless Chromium for tests/test_browser.py (Debian packages; quick when already installed). When it
 # cannot be installed the browser test skips and says why.
@@ -123,6 +123,7 @@ grade-demo: install sandbox
 bench: install
 	$(BIN)/python bench/run_lessons.py
 	@if [ -f bench/lstm_vs_keras.py ]; then $(BIN)/python bench/lstm_vs_keras.py; fi
+	$(BIN)/python bench/judge_overhead.py
 
 clean:
 	rm -rf .course artifacts .pytest_cache

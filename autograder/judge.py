@@ -155,10 +155,12 @@ class _Checker:
         self.kc = None
         self.exported: dict[int, object] = {}
         self.deadline = float("inf")
+        self.patience = 10.0  # seconds the student's kernel gets to stop after an interrupt
         self.refs: list[str] = []
         self.codec = Codec(self._export, self._remote, trusted=True)
         self.serving: str | None = None  # msg_id of the stub's serve() for the current test cell
         self.awaiting = False  # the stub is waiting in input() for the next request
+        self.seq = 0  # number of the last request sent
 
     def connect(self, info: dict) -> None:
         from jupyter_client.blocking import BlockingKernelClient
@@ -189,7 +191,8 @@ class _Checker:
         kc = self.kc
         if kc is None:
             raise GradingError("the checker is not connected to the student's kernel")
-        pending = [Codec.dumps(request)]
+        self.seq += 1  # the stub echoes it: a reply to anything else (a forged "result") is not the answer
+        pending = [Codec.dumps({**request, "seq": self.seq})]
         if self.serving is None:  # the first request of this test cell: start serving, send it when ready
             self.serving = kc.execute("__lstm_judge__.serve()", silent=True, store_history=False, allow_stdin=True)
         elif self.awaiting:  # the stub waits in input() for the next request
@@ -224,7 +227,7 @@ class _Checker:
                     kc.input(pending.pop())
                 elif op == "callback":
                     kc.input(Codec.dumps(self._callback(message)))
-                elif op in ("result", "error"):
+                elif op in ("result", "error") and not pending and message.get("seq") == self.seq:
                     self.awaiting = True  # answered with the next request, or "done" by finish()
                     return message
                 else:
@@ -274,7 +277,7 @@ class _Checker:
         kc = self.kc
         self.serving, self.awaiting = None, False
         kc.control_channel.send(kc.session.msg("interrupt_request", {}))
-        end = time.monotonic() + 10
+        end = time.monotonic() + self.patience
         while time.monotonic() < end:
             if kc.shell_channel.msg_ready():
                 msg = kc.shell_channel.get_msg(timeout=0)
@@ -395,7 +398,7 @@ def _write_back(roots, path, new) -> None:
         pass
 
 
-def prepare(ns: dict, setup: str, names: list[str], refs: list[str], timeout: float) -> None:
+def prepare(ns: dict, setup: str, names: list[str], refs: list[str], timeout: float, patience: float = 10) -> None:
     """Rebuild the checker's namespace for the next test cell: the lesson's imports and the proxies."""
     keep = {k: v for k, v in ns.items() if k.startswith("__") or k in ("In", "Out", "get_ipython", "exit", "quit")}
     ns.clear()
@@ -404,6 +407,7 @@ def prepare(ns: dict, setup: str, names: list[str], refs: list[str], timeout: fl
     CHECKER.exported.clear()
     CHECKER.refs = list(refs)
     CHECKER.deadline = time.monotonic() + timeout
+    CHECKER.patience = float(patience)
     exec(compile(setup, "<lesson imports>", "exec"), ns)  # noqa: S102 - the instructor's import statements
     if not names:
         return

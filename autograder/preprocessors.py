@@ -69,7 +69,7 @@ class JudgedExecute(Execute):
     ).tag(config=True)
     max_restarts = Integer(4, help="Kernel restarts allowed per notebook before the rest is failed.").tag(config=True)
     responsive_timeout = Integer(
-        30, help="Seconds a kernel may take to answer after a timed-out cell was interrupted."
+        30, help="Seconds a kernel may take to answer after a timed-out cell or test call was interrupted."
     ).tag(config=True)
     solution_timeout = Integer(
         0,
@@ -409,7 +409,7 @@ class JudgedExecute(Execute):
         self._ensure_connected()
         reply = self.checker_run(
             f"import autograder.judge\nautograder.judge.prepare(globals(), {setup!r}, {spec['names']!r}, "
-            f"{spec['refs']!r}, {limit!r})",
+            f"{spec['refs']!r}, {limit!r}, {self.responsive_timeout!r})",
             limit + 30,
         )
         if reply.get("status") != "ok":

@@ -47,9 +47,9 @@ from autograder.notebooks import (  # noqa: E402
 from autograder.sandbox import _open_to_kernel_user, bwrap_command, protected_paths, sandbox_status  # noqa: E402
 
 LESSON = "01-sequences"
-TIMEOUT = 20  # seconds per cell; 01-sequences' cells take well under a second
+TIMEOUT = 10  # seconds per cell; 01-sequences' cells take well under a second (the hangs cost a few of these)
 NOTEBOOK_TIMEOUT = 300  # budget for a notebook's student cells (course default 30 min; the sleepy test: 25 s)
-LIMITS = [f"--JudgedExecute.notebook_timeout={NOTEBOOK_TIMEOUT}", "--JudgedExecute.responsive_timeout=10"]
+LIMITS = [f"--JudgedExecute.notebook_timeout={NOTEBOOK_TIMEOUT}", "--JudgedExecute.responsive_timeout=5"]
 MEMORY = "1536M"  # the kernels' address-space limit (RLIMIT_AS) in the sandbox
 
 
