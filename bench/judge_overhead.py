@@ -1,13 +1,15 @@
 """What the trusted checker costs: autograding time per notebook with the test cells in the checker vs in
 the student's kernel (nbgrader's way), measured side by side.
 
-    .venv/bin/python bench/judge_overhead.py [--lessons 01-sequences,03-lstm-cell] [--rounds 2]
+    .venv/bin/python bench/judge_overhead.py [--lessons 01-sequences,03-lstm-cell] [--rounds 2] [--copies 1]
 
-For each lesson it builds one scratch course with two submissions (the solution and the blank release),
-then autogrades them ``--rounds`` times in each mode, alternating (checker, kernel, checker, kernel, ...)
-so that both modes see the same machine load, with the course's real configuration (sandbox on when
-bubblewrap works) and one worker. It prints the median seconds per notebook of each mode and their
-ratio, and checks that both modes gave the same scores. Not a test: ``make bench`` territory, minutes.
+For each lesson it builds one scratch course with two submissions (the solution and the blank release;
+``--copies k``: k students of each, as in a class, where one grading process grades many notebooks and
+its checker starts once), then autogrades them ``--rounds`` times in each mode, alternating (checker,
+kernel, checker, kernel, ...) so that both modes see the same machine load, with the course's real
+configuration (sandbox on when bubblewrap works) and one worker. It prints the median seconds per
+notebook of each mode and their ratio, and checks that both modes gave the same scores. Not a test:
+``make bench`` territory, minutes.
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--lessons", default="", help="default: every lesson")
     p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--copies", type=int, default=1, help="students per kind (solution, blank)")
     a = p.parse_args(argv)
     lessons = [x for x in a.lessons.split(",") if x] or lesson_ids()
     print(
-        f"{len(lessons)} lessons, 2 notebooks each (solution, blank), {a.rounds} rounds per mode, "
+        f"{len(lessons)} lessons, {2 * a.copies} submissions each ({a.copies} solution, {a.copies} blank), "
+        f"{a.rounds} rounds per mode, "
         f"{os.cpu_count()} cores, sandbox {'on' if sandbox_status()[0] else 'OFF: ' + sandbox_status()[1]}"
     )
     print(f"{'lesson':<24} {'checker s/nb':>12} {'kernel s/nb':>12} {'ratio':>7}  same scores")
@@ -48,11 +52,14 @@ def main(argv=None) -> int:
         for lesson in lessons:
             course = TempCourse(Path(tmp) / lesson).create([lesson])
             course.generate(lesson)
-            for path in notebooks(SOLUTIONS, lesson):
-                course.submit("solution", lesson, path, path.name)
-            for path in notebooks(LESSONS, lesson):
-                course.submit("blank", lesson, path, path.name)
-            n = 2 * len(notebooks(SOLUTIONS, lesson))
+            students = {"solution": [], "blank": []}
+            for k in range(a.copies):
+                for kind, folder in (("solution", SOLUTIONS), ("blank", LESSONS)):
+                    student = kind if k == 0 else f"{kind}-{k}"
+                    students[kind].append(student)
+                    for path in notebooks(folder, lesson):
+                        course.submit(student, lesson, path, path.name)
+            n = 2 * a.copies * len(notebooks(SOLUTIONS, lesson))
             times = {m: [] for m in MODES}
             scores = {}
             for _ in range(a.rounds):
@@ -60,7 +67,7 @@ def main(argv=None) -> int:
                     t0 = time.monotonic()
                     course.nbgrader("autograde", lesson, "--force", *extra)
                     times[mode].append((time.monotonic() - t0) / n)
-                    scores[mode] = {s: course.cell_scores(lesson, s) for s in ("solution", "blank")}
+                    scores[mode] = {s: course.cell_scores(lesson, s) for group in students.values() for s in group}
             med = {m: statistics.median(t) for m, t in times.items()}
             ratio = med["checker"] / med["kernel"]
             same = scores["checker"] == scores["kernel"]
