@@ -367,11 +367,13 @@ class StudentFunction:
                 "args": codec.encode(list(args)),
                 "kwargs": codec.encode(dict(kwargs)),
                 "refs": CHECKER.refs,
+                "context": _test_context(),
             }
         except TypeError as exc:
             raise GradingError(f"the test cannot send its arguments to {what}: {exc}") from None
         reply = CHECKER.rpc(request)
         _check_called(reply, what)
+        _replay_warnings(reply, what)
         if reply.get("op") == "error":
             _raise_student_error(reply, what)
         try:
@@ -382,6 +384,56 @@ class StudentFunction:
         for path, new in changed:  # the arrays the call changed in place: change the test's copies too
             _write_back((args, kwargs), path, new)
         return value
+
+
+# -- the test's context around a call: NumPy's error state and the warnings the test watches -----------
+_BASE_WARNINGS: tuple = ()
+
+
+def _warnings_watched() -> bool:
+    """Has the test cell changed how warnings are handled (``catch_warnings``, ``simplefilter``)?"""
+    import warnings
+
+    if not _BASE_WARNINGS:
+        return False
+    filters, show, impl = _BASE_WARNINGS
+    return (
+        warnings.filters != filters
+        or warnings.showwarning is not show
+        or getattr(warnings, "_showwarnmsg_impl", None) is not impl
+    )
+
+
+def _test_context() -> dict:
+    """What the student's function must run under: the test's ``np.errstate``, and whether to record warnings.
+
+    A test such as ``with np.errstate(over="raise"): sigmoid(z)`` or ``with warnings.catch_warnings(): ...``
+    sets this in the checker; the call must see it in the student's kernel, or an overflowing answer passes.
+    """
+    import numpy as np
+
+    return {"errstate": dict(np.geterr()), "warnings": _warnings_watched()}
+
+
+def _replay_warnings(reply: dict, what: str) -> None:
+    """Warn here, under the test's filters, what the student's function warned during the call."""
+    __tracebackhide__ = True
+    import warnings
+
+    for entry in list(reply.get("warnings", []) or [])[:50]:
+        try:
+            types, message = [str(t) for t in entry[0]][:30], str(entry[1])[:500]
+        except (TypeError, IndexError, KeyError):
+            continue
+        cls = next(
+            (
+                getattr(builtins, t)
+                for t in types
+                if isinstance(getattr(builtins, t, None), type) and issubclass(getattr(builtins, t), Warning)
+            ),
+            UserWarning,
+        )
+        warnings.warn(f"{message} (in {what})", cls, stacklevel=3)
 
 
 def _write_back(roots, path, new) -> None:
@@ -408,6 +460,10 @@ def prepare(ns: dict, setup: str, names: list[str], refs: list[str], timeout: fl
     CHECKER.refs = list(refs)
     CHECKER.deadline = time.monotonic() + timeout
     CHECKER.patience = float(patience)
+    import warnings
+
+    global _BASE_WARNINGS
+    _BASE_WARNINGS = (list(warnings.filters), warnings.showwarning, getattr(warnings, "_showwarnmsg_impl", None))
     exec(compile(setup, "<lesson imports>", "exec"), ns)  # noqa: S102 - the instructor's import statements
     if not names:
         return

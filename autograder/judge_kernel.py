@@ -21,8 +21,10 @@ report (``autograder.flags``) lists it for a human.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib
 import traceback
+import warnings
 
 import numpy as np
 
@@ -163,14 +165,15 @@ class Stub:
         kwargs = self.codec.decode(request["kwargs"])
         before = [(path, arr, arr.copy()) for path, arr in _arrays(("args",), args) + _arrays(("kwargs",), kwargs)]
         _called.clear()
-        with _tripwires(request.get("refs", [])):
+        context = request.get("context") if isinstance(request.get("context"), dict) else {}
+        with _tripwires(request.get("refs", [])), _test_context(context) as seen:
             value = fn(*args, **kwargs)
         changed = [
             [list(path), self.codec.encode(arr)]
             for path, arr, copy in before
             if arr.shape != copy.shape or not np.array_equal(arr, copy, equal_nan=arr.dtype.kind in "fc")
         ]
-        return {"op": "result", "value": self.codec.encode(value), "changed": changed}
+        return {"op": "result", "value": self.codec.encode(value), "changed": changed, "warnings": _warned(seen)}
 
 
 def _arrays(path: tuple, value) -> list:
@@ -182,6 +185,31 @@ def _arrays(path: tuple, value) -> list:
     if isinstance(value, dict):
         return [x for k, v in value.items() if isinstance(k, (str, int)) for x in _arrays((*path, k), v)]
     return []
+
+
+_ERRSTATE = {"divide", "over", "under", "invalid"}
+
+
+@contextlib.contextmanager
+def _test_context(context: dict):
+    """Run the call under the test's ``np.errstate``; record warnings when the test watches them."""
+    errstate = context.get("errstate") if isinstance(context.get("errstate"), dict) else {}
+    state = {k: v for k, v in errstate.items() if k in _ERRSTATE and v in ("ignore", "warn", "raise", "print")}
+    seen: list = []
+    with np.errstate(**state):
+        if not context.get("warnings"):
+            yield seen
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                yield caught
+            finally:
+                seen.extend(caught)
+
+
+def _warned(seen) -> list:
+    return [[[c.__name__ for c in w.category.__mro__], str(w.message)[:500]] for w in list(seen)[:50]]
 
 
 class _tripwires:
