@@ -79,8 +79,9 @@ class JudgedExecute(Execute):
 
     notebook_timeout = Integer(
         1800,
-        help="Wall-clock limit (s) for the student's cells of one notebook; after it, the remaining student "
-        "cells are not run (noted in each) and each test cell gets `late_test_timeout` s. 0: no limit.",
+        help="Wall-clock limit (s) for one notebook: its student cells and its test cells (whose calls run the "
+        "student's code), each counted once; after it, the remaining student cells are not run (noted in "
+        "each) and each test cell gets `late_test_timeout` s. 0: no limit.",
     ).tag(config=True)
     late_test_timeout = Integer(10, help="Time limit (s) of a test cell once the notebook's limit is reached.").tag(
         config=True
@@ -169,7 +170,11 @@ class JudgedExecute(Execute):
                         continue
                     try:
                         if self._judged(cells[index]):
-                            lost = self._judge_cell(cells[index], resources, index)
+                            began = monotonic()
+                            try:
+                                lost = self._judge_cell(cells[index], resources, index)
+                            finally:  # a test's calls run the student's code: they count against the budget too
+                                self._used += monotonic() - began
                             if lost:
                                 failed_at, why = index, lost
                                 break
@@ -403,8 +408,8 @@ class JudgedExecute(Execute):
         spec = (self._plan or {}).get("cells", {}).get(grade_id(cell)) or {"names": names, "refs": []}
         setup = (self._plan or {}).get("setup", "import numpy as np")
         limit = self.timeout or 600
-        if self._past_deadline():
-            limit = min(limit, self.late_test_timeout)
+        if self.notebook_timeout:  # what is left of the notebook's budget, and at least late_test_timeout
+            limit = min(limit, max(self.late_test_timeout, int(self.notebook_timeout - self._used) + 1))
         began = monotonic()
         self._ensure_connected()
         reply = self.checker_run(
@@ -466,7 +471,7 @@ class JudgedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._output_used, self._output_total, self._output_capped = {}, 0, set()
-        self._used, self._replaying = 0.0, 0  # seconds the student's cells have run (first runs only)
+        self._used, self._replaying = 0.0, 0  # seconds the notebook's cells have run (first runs only)
         if self.judge:
             t0 = monotonic()
             self._start_checker()

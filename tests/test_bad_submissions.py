@@ -272,6 +272,26 @@ def test_notebook_budget_stops_sleepy_cells(tmp_path):
 
 
 @pytest.mark.slow
+def test_test_calls_count_against_the_notebook_budget(tmp_path):
+    """A function that sleeps only when a test calls it spends the notebook's budget too: the answer cell
+    after that test is not run (in the tiny lesson: 8 s of budget, the test's call stopped at 9 s)."""
+    course = Course(tmp_path / "course", timeout=TIMEOUT).create([])
+    tiny_lesson.write(course.root)
+    lesson, name = tiny_lesson.LESSON, tiny_lesson.NOTEBOOK
+    course.nbgrader("generate_assignment", lesson, "--force")
+    ctx = _context(course, lesson)
+    slow = ctx.with_target("import time\ndef mean_state(h):\n    time.sleep(600)\n")
+    corpus.write_submission(course.root / ".course" / "submitted" / "slow" / lesson / name, slow)
+    course.nbgrader(
+        "autograde", lesson, "--force", "--JudgedExecute.notebook_timeout=8", "--JudgedExecute.late_test_timeout=2"
+    )
+    nb = nbformat.read(course.root / ".course" / "autograded" / "slow" / lesson / name, as_version=4)
+    after = next(c for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") == "ex2_squash")
+    assert [o.get("ename") for o in after.outputs] == ["NotRun"], after.outputs
+    assert _scores(course, lesson, "slow") == {"test_ex1_mean_state": 0.0, "test_ex2_squash": 0.0}
+
+
+@pytest.mark.slow
 def test_delegation_says_why(graded):
     attacked, lesson, ctx = graded["attacked"], graded["lesson"], graded["ctx"]
     nb = nbformat.read(attacked.root / ".course" / "autograded" / "delegate_alias" / lesson / ctx.name, as_version=4)
