@@ -313,12 +313,18 @@ def install() -> None:
         shell._lstm_checker_installed = True
 
 
-def _builtin_exception(types: list[str]) -> type[BaseException]:
+def _builtin_class(types: list[str], base: type, default: type) -> type:
+    """The first of the class names ``types`` (a class's MRO, sent by the stub) that is a builtin subclass
+    of ``base``; else ``default``."""
     for name in types:
         cls = getattr(builtins, str(name), None)
-        if isinstance(cls, type) and issubclass(cls, Exception) and name not in ("BaseException",):
+        if isinstance(cls, type) and issubclass(cls, base):
             return cls
-    return StudentError
+    return default
+
+
+def _builtin_exception(types: list[str]) -> type[BaseException]:
+    return _builtin_class(types, Exception, StudentError)
 
 
 def _raise_student_error(reply: dict, what: str):
@@ -425,15 +431,7 @@ def _replay_warnings(reply: dict, what: str) -> None:
             types, message = [str(t) for t in entry[0]][:30], str(entry[1])[:500]
         except (TypeError, IndexError, KeyError):
             continue
-        cls = next(
-            (
-                getattr(builtins, t)
-                for t in types
-                if isinstance(getattr(builtins, t, None), type) and issubclass(getattr(builtins, t), Warning)
-            ),
-            UserWarning,
-        )
-        warnings.warn(f"{message} (in {what})", cls, stacklevel=3)
+        warnings.warn(f"{message} (in {what})", _builtin_class(types, Warning, UserWarning), stacklevel=3)
 
 
 def _write_back(roots, path, new) -> None:

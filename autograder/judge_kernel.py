@@ -195,17 +195,13 @@ def _test_context(context: dict):
     """Run the call under the test's ``np.errstate``; record warnings when the test watches them."""
     errstate = context.get("errstate") if isinstance(context.get("errstate"), dict) else {}
     state = {k: v for k, v in errstate.items() if k in _ERRSTATE and v in ("ignore", "warn", "raise", "print")}
-    seen: list = []
     with np.errstate(**state):
         if not context.get("warnings"):
-            yield seen
+            yield []
             return
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            try:
-                yield caught
-            finally:
-                seen.extend(caught)
+            yield caught
 
 
 def _warned(seen) -> list:

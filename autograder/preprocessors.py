@@ -328,12 +328,8 @@ class JudgedExecute(Execute):
 
     async def _async_stop_checker(self) -> None:
         """Give the checker back for the next notebook; shut it down if it timed out or died."""
-        pooled = _CHECKER_POOL.get("checker")
-        mine = pooled if pooled and pooled[0] is self._checker_km else (self._checker_km, self._checker_kc, None)
-        if mine[0] is not None and (self._checker_dirty or mine is not pooled):
-            if mine is pooled:
-                _CHECKER_POOL.clear()
-            await _async_shutdown_checker(mine)
+        if self._checker_dirty and "checker" in _CHECKER_POOL:
+            await _async_shutdown_checker(_CHECKER_POOL.pop("checker"))
         self._checker_km = self._checker_kc = None
 
     _stop_checker = run_sync(_async_stop_checker)
@@ -364,33 +360,30 @@ class JudgedExecute(Execute):
     def _ensure_connected(self) -> None:
         if self._checker_connected:
             return
-        self.log.debug("checker: connecting")
         if not run_sync(self._checker_km.is_alive)():
-            self.log.warning("The checker died: starting a fresh one")
-            self._checker_dirty = True
-            self._stop_checker()
-            self._start_checker()
+            self._fresh_checker("it died")
         info = dict(self.km.get_connection_info())
         info = {k: (v.decode() if isinstance(v, bytes) else v) for k, v in info.items()}
         connect = f"autograder.judge.CHECKER.connect(__import__('json').loads({json.dumps(info)!r}))"
         reply = self.checker_run("import autograder.judge\n" + connect, self.startup_timeout + 120)
         if reply.get("status") != "ok":  # a checker stuck in a call to a dead kernel: start a fresh one
-            self.log.warning("Restarting the checker: %s", reply.get("evalue"))
-            self._checker_dirty = True
-            self._stop_checker()
-            self._start_checker()
+            self._fresh_checker(str(reply.get("evalue")))
             reply = self.checker_run("import autograder.judge\n" + connect, 120)
         if reply.get("status") != "ok":
             raise RuntimeError(f"the checker could not connect to the student's kernel: {reply.get('evalue')}")
         self._checker_connected = True
-        self.log.debug("checker: connected")
         # The test cells' outputs come on IOPub: make sure its subscription is live (the status message of
         # the request just answered arrives there), else wait as jupyter_client does.
         try:
             self._iopub_msg(1.0)
         except Empty:
             self._checker_ready()
-        self.log.debug("checker: IOPub live")
+
+    def _fresh_checker(self, why: str) -> None:
+        self.log.warning("Starting a fresh checker: %s", why)
+        self._checker_dirty = True
+        self._stop_checker()
+        self._start_checker()
 
     async def _async_iopub_msg(self, timeout: float) -> dict:
         return await ensure_async(self._checker_kc.iopub_channel.get_msg(timeout=timeout))
@@ -473,16 +466,12 @@ class JudgedExecute(Execute):
         self._output_used, self._output_total, self._output_capped = {}, 0, set()
         self._used, self._replaying = 0.0, 0  # seconds the notebook's cells have run (first runs only)
         if self.judge:
-            t0 = monotonic()
             self._start_checker()
-            self.log.debug("checker: started in %.2f s", monotonic() - t0)
         try:
             self._run_cells(resources)
         finally:
             if self.judge:
-                t0 = monotonic()
                 self._stop_checker()
-                self.log.debug("checker: stopped in %.2f s", monotonic() - t0)
         self.set_widgets_metadata()
         return self.nb, self.resources
 
