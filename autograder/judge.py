@@ -305,12 +305,24 @@ CHECKER = _Checker()
 def install() -> None:
     """In the checker kernel: end the stub's ``serve()`` as soon as a test cell has run (``post_run_cell``
     fires for the grader's non-silent executions, that is the test cells, error or not)."""
+    import warnings
+
     from IPython import get_ipython
 
     shell = get_ipython()
     if shell is not None and not getattr(shell, "_lstm_checker_installed", False):
         shell.events.register("post_run_cell", lambda result: CHECKER.finish())
         shell._lstm_checker_installed = True
+    # Warnings are not errors: nbgrader gives 0 to a test cell with any stderr output, so a warning (the
+    # student's, replayed here, or a library's notice) is shown on stdout. A test that forbids warnings
+    # says so and turns them into errors (``warnings.simplefilter("error")``), as lesson 03's sigmoid does.
+    warnings.showwarning = _show_warning_on_stdout
+
+
+def _show_warning_on_stdout(message, category, filename, lineno, file=None, line=None):
+    import sys
+
+    print(f"[warning, not an error] {category.__name__}: {message}", file=sys.stdout)
 
 
 def _builtin_class(types: list[str], base: type, default: type) -> type:
@@ -364,6 +376,12 @@ class StudentFunction:
 
     def __call__(self, *args, **kwargs):
         __tracebackhide__ = True
+        return self.call_with({}, args, kwargs)
+
+    def call_with(self, stand_ins: dict, args: tuple, kwargs: dict):
+        """Call the student's function; during the call, each name of ``stand_ins`` in its namespace is the
+        test's callable (run here, in the checker, as a callback): see :func:`with_stand_ins`."""
+        __tracebackhide__ = True
         what = f"your {self.name}()" if self.name else "a function your code returned"
         codec = CHECKER.codec
         try:
@@ -374,6 +392,7 @@ class StudentFunction:
                 "kwargs": codec.encode(dict(kwargs)),
                 "refs": CHECKER.refs,
                 "context": _test_context(),
+                "stand_ins": codec.encode({str(k): v for k, v in stand_ins.items()}),
             }
         except TypeError as exc:
             raise GradingError(f"the test cannot send its arguments to {what}: {exc}") from None
@@ -390,6 +409,26 @@ class StudentFunction:
         for path, new in changed:  # the arrays the call changed in place: change the test's copies too
             _write_back((args, kwargs), path, new)
         return value
+
+
+def is_student_function(fn) -> bool:
+    """Is ``fn`` a proxy for a function in the student's kernel (the test cell runs in the checker)?"""
+    return isinstance(fn, StudentFunction)
+
+
+def with_stand_ins(fn: StudentFunction, stand_ins: dict):
+    """``fn`` called with the course's reference standing in for earlier exercises' functions.
+
+    Used by :meth:`helpers.grading.Exercise.alone`: while the student's function runs, the names in
+    ``stand_ins`` (``lstm_step_forward``...) are, in the student's namespace, callbacks to the test's
+    callables, which run here. A mistake in an earlier exercise then costs only that exercise."""
+
+    def call(*args, **kwargs):
+        __tracebackhide__ = True
+        return fn.call_with(stand_ins, args, kwargs)
+
+    call.__name__ = fn.__name__
+    return call
 
 
 # -- the test's context around a call: NumPy's error state and the warnings the test watches -----------

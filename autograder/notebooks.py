@@ -58,6 +58,7 @@ REPO = Path(__file__).resolve().parent.parent
 SOLUTIONS = REPO / "solutions"
 LESSONS = REPO / "lessons"
 CATALOGUE = "wrong_answers.yaml"
+RIGHT_CATALOGUE = "right_answers.yaml"
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
@@ -164,30 +165,43 @@ class CatalogueError(ValueError):
     """A wrong-answer catalogue that does not fit its lesson."""
 
 
-def catalogue_path(lesson: str | Path, solutions: Path = SOLUTIONS) -> Path:
-    """``solutions/<lesson>/wrong_answers.yaml``; ``lesson`` is an id or the lesson's folder."""
+def catalogue_path(lesson: str | Path, solutions: Path = SOLUTIONS, kind: str = "wrong") -> Path:
+    """``solutions/<lesson>/wrong_answers.yaml`` (or ``right_answers.yaml`` for ``kind="right"``); ``lesson`` is an
+    id or the lesson's folder."""
     folder = Path(lesson) if isinstance(lesson, Path) else Path(solutions) / lesson
-    return folder / CATALOGUE
+    return folder / (CATALOGUE if kind == "wrong" else RIGHT_CATALOGUE)
 
 
-def load_catalogue(lesson: str | Path, solutions: Path = SOLUTIONS) -> dict:
-    """The lesson's wrong-answer catalogue, checked for form (FileNotFoundError when it has none)."""
+def load_catalogue(lesson: str | Path, solutions: Path = SOLUTIONS, kind: str = "wrong") -> dict:
+    """The lesson's wrong-answer (or, ``kind="right"``, right-answer) catalogue, checked for form
+    (FileNotFoundError when it has none).
+
+    A wrong answer has ``name``, ``cell``, ``fails`` (the test cells it must fail), ``message`` (a regular
+    expression the error message of one of those cells must match: the feedback names the mistake) and one
+    of ``source`` / ``replace``. A right answer has ``name``, ``cell`` and one of ``source`` / ``replace``:
+    it must score full marks on every graded cell.
+    """
     import yaml
 
-    path = catalogue_path(lesson, solutions)
+    path = catalogue_path(lesson, solutions, kind)
     if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: every lesson needs a wrong-answer catalogue (CONTRIBUTING.md)")
+        raise FileNotFoundError(f"{path} is missing: every lesson needs a {kind}-answer catalogue (CONTRIBUTING.md)")
     cat = yaml.safe_load(path.read_text())
     if not isinstance(cat, dict) or not isinstance(cat.get("notebook"), str) or not cat.get("answers"):
         raise CatalogueError(f"{path}: must have `notebook: <name>.ipynb` and a non-empty `answers:` list")
+    needed = {"name", "cell", "fails", "message"} if kind == "wrong" else {"name", "cell"}
     for i, ans in enumerate(cat["answers"]):
         what = f"{path}: answer {i} ({ans.get('name', '?')!r})" if isinstance(ans, dict) else f"{path}: answer {i}"
-        if not isinstance(ans, dict) or not {"name", "cell", "fails"} <= set(ans):
-            raise CatalogueError(f"{what} needs `name`, `cell` and `fails`")
+        if not isinstance(ans, dict) or not needed <= set(ans):
+            raise CatalogueError(f"{what} needs {', '.join(f'`{k}`' for k in sorted(needed))}")
         if ("replace" in ans) == ("source" in ans):
             raise CatalogueError(f"{what} needs exactly one of `replace` and `source`")
-        if not isinstance(ans["fails"], list) or not ans["fails"]:
+        if kind == "wrong" and (not isinstance(ans["fails"], list) or not ans["fails"]):
             raise CatalogueError(f"{what}: `fails` must be a non-empty list of test cell grade_ids")
+        if kind == "right" and "fails" in ans:
+            raise CatalogueError(f"{what}: a right answer fails nothing (no `fails`)")
+        if kind == "wrong" and not (isinstance(ans["message"], str) and ans["message"].strip()):
+            raise CatalogueError(f"{what}: `message` must be a regular expression the feedback matches")
     return cat
 
 

@@ -11,12 +11,15 @@ correct cells are run again, which must restore full points before the next wron
 from __future__ import annotations
 
 import copy
+import re
 
+import nbformat
 import pytest
 from course import error_outputs
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from autograder.exercise_map import lesson_exercises
 from autograder.notebooks import (
     SOLUTIONS,
     CatalogueError,
@@ -78,12 +81,26 @@ def _run(client, cells, start):
             client.execute_cell(cell, start + offset)
 
 
+# As in the grader's checker (autograder.judge.install): a warning is shown on stdout, not stderr, since
+# nbgrader scores any stderr output 0. A test that forbids warnings turns them into errors itself.
+WARNINGS_ON_STDOUT = (
+    "import warnings, autograder.judge\nwarnings.showwarning = autograder.judge._show_warning_on_stdout"
+)
+
+
+def _errors(cell) -> list[str]:
+    return [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs if o.get("output_type") == "error"]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("lesson", lesson_ids())
 def test_wrong_answers_lose_points(lesson):
+    """Each wrong answer scores 0 on the cells it names, with a message naming its mistake (``message``),
+    and costs nothing outside its own exercise: every later test cell of another exercise keeps full marks."""
     cat = load_catalogue(lesson)
     path = SOLUTIONS / lesson / cat["notebook"]
     nb = read(path)
+    exercise_of = {gid: ex.number for ex in lesson_exercises(lesson) for gid in ex.cells + ex.tests}
     client = NotebookClient(
         nb,
         timeout=300,
@@ -95,32 +112,51 @@ def test_wrong_answers_lose_points(lesson):
     )
     problems = []
     with client.setup_kernel():
+        client.execute_cell(nbformat.v4.new_code_cell(WARNINGS_ON_STDOUT), 0)
         _run(client, nb.cells, 0)
         assert not error_outputs(nb), f"the solution of {lesson} raised: {error_outputs(nb)}"
         # nbclient stores each executed cell back into client.nb, so keep the correct cells apart.
         original = copy.deepcopy(nb.cells)
+        tests = [i for i, c in enumerate(original) if is_test(c)]
 
-        def grades(ans, source=None):
-            """Run the cells from the answer cell to its last `fails` cell (with ``source`` in the answer
-            cell, or the correct cells): {grade_id: (score, max score, error messages)} of the `fails` cells."""
-            idx = cell_by_grade_id(nb, ans["cell"])[0]
-            end = max(cell_by_grade_id(nb, gid)[0] for gid in ans["fails"])
-            span = [copy.deepcopy(c) for c in original[idx : end + 1]]
+        def grades(idx, source, gids):
+            """Run the answer cell ``idx`` (with ``source``, or its own) and the test cells ``gids`` after it:
+            {grade_id: (score, max score, error messages)}."""
+            answer = copy.deepcopy(original[idx])
             if source is not None:
-                span[0].source = source
-            _run(client, span, idx)
-            cells = {gid: span[cell_by_grade_id(nb, gid)[0] - idx] for gid in ans["fails"]}
-            return {
-                gid: (*determine_grade(c), [o.get("evalue") for o in c.outputs if o.get("output_type") == "error"])
-                for gid, c in cells.items()
-            }
+                answer.source = source
+            client.execute_cell(answer, idx)
+            out = {}
+            for gid in gids:
+                i = cell_by_grade_id(nb, gid)[0]
+                cell = copy.deepcopy(original[i])
+                client.execute_cell(cell, i)
+                out[gid] = (*determine_grade(cell), _errors(cell))
+            return out
 
         for ans in cat["answers"]:
-            wrong = wrong_source(cell_by_grade_id(nb, ans["cell"])[1].source, ans)
-            for gid, (score, max_score, _) in grades(ans, wrong).items():
+            idx = cell_by_grade_id(nb, ans["cell"])[0]
+            own = exercise_of.get(ans["cell"])
+            later = [grade_id(original[i]) for i in tests if i > idx]
+            wrong = wrong_source(original[idx].source, ans)
+            got = grades(idx, wrong, later)
+            for gid in ans["fails"]:
+                score, max_score, _ = got[gid]
                 if score != 0:
                     problems.append(f"{ans['name']!r} ({ans['cell']}) still scores {score}/{max_score} on {gid}")
+            messages = [e for gid in ans["fails"] for e in got[gid][2]]
+            if messages and not any(re.search(ans["message"], m, re.I | re.S) for m in messages):
+                problems.append(f"{ans['name']!r}: no message of {ans['fails']} matches {ans['message']!r}: {messages}")
+            for gid in later:
+                score, max_score, errs = got[gid]
+                if exercise_of.get(gid) != own and score != max_score:
+                    problems.append(
+                        f"{ans['name']!r} (Exercise {own}) costs {gid} (Exercise {exercise_of.get(gid)}) "
+                        f"{max_score - score} points: {errs}"
+                    )
             # Restore the correct definitions; the named cells must pass again.
-            for gid, (score, max_score, errs) in grades(ans).items():
+            for gid, (score, max_score, errs) in grades(idx, None, ans["fails"]).items():
                 assert score == max_score, f"after restoring the solution, {gid} fails: {errs}"
-    assert not problems, "wrong answers that do not lose points:\n" + "\n".join(problems)
+    assert not problems, f"{lesson}: wrong answers that do not lose points, or cost another exercise:\n" + "\n".join(
+        problems
+    )

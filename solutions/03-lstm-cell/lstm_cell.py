@@ -314,36 +314,48 @@ def lstm_forward(x, h0, c0, W, U, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_lstm_forward", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-"""Check lstm_forward: shapes, each step continues from the previous (h, c), and the last step is computed."""
+"""Check lstm_forward on its own: with the reference step standing in for your lstm_step_forward."""
 import helpers.lstm
+from helpers import grading
 
+ex = grading.exercise(3, "lstm_forward")
+
+
+def step(x_t, h_prev, c_prev, W, U, b):  # the reference step, with Exercise 2's signature and return
+    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
+    return h_t, c_t
+
+
+forward = ex.alone(lstm_forward, lstm_step_forward=step)  # a mistake in Exercise 2 does not cost this one
 g = np.random.default_rng(3)
 N, T, D, H = 2, 4, 3, 5
 x = g.normal(size=(N, T, D))
 h0, c0 = g.normal(size=(N, H)), g.normal(size=(N, H))
 W, U, b = g.normal(size=(D, 4 * H)) * 0.5, g.normal(size=(H, 4 * H)) * 0.5, g.normal(size=4 * H) * 0.5
-h, c = lstm_forward(x, h0, c0, W, U, b)
-assert np.shape(h) == (N, T, H) and np.shape(c) == (N, T, H), f"h and c should have shape (N, T, H) = {(N, T, H)}"
-h_t, c_t, _ = helpers.lstm.lstm_step_forward(x[:, 0], h0, c0, W, U, b)  # the reference step
-np.testing.assert_allclose(h[:, 0], h_t, atol=1e-10, err_msg="step 0 should start from (h0, c0)")
+h, c = forward(x, h0, c0, W, U, b)
+ex.shape(h, (N, T, H), "h", hint="return the hidden states of every step, shape (N, T, H)")
+ex.shape(c, (N, T, H), "c", hint="return the cell states of every step, shape (N, T, H)")
+h_t, c_t = step(x[:, 0], h0, c0, W, U, b)
+ex.close(h[:, 0], h_t, "h[:, 0]", atol=1e-10, hint="step 0 should start from (h0, c0)")
 for t in range(1, T):
-    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x[:, t], h_t, c_t, W, U, b)
-    np.testing.assert_allclose(
+    h_t, c_t = step(x[:, t], h_t, c_t, W, U, b)
+    ex.close(
         c[:, t],
         c_t,
+        f"c[:, {t}]",
         atol=1e-10,
-        err_msg=f"c[:, {t}] is wrong: each step must start from the previous step's (h, c), and all T steps must run",
+        hint="each step must start from the previous step's (h, c), and all T steps must run",
     )
-    np.testing.assert_allclose(h[:, t], h_t, atol=1e-10, err_msg=f"h[:, {t}] is wrong (but c[:, {t}] is right?)")
+    ex.close(h[:, t], h_t, f"h[:, {t}]", atol=1e-10, hint="c is right but h is not: store h_t of each step")
 ### BEGIN HIDDEN TESTS
 for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 1 and a single step too
     xs = g.normal(size=(n_, t_, d_))
     hs0, cs0 = g.normal(size=(n_, u_)), g.normal(size=(n_, u_))
     Ws, Us, bs = g.normal(size=(d_, 4 * u_)), g.normal(size=(u_, 4 * u_)), g.normal(size=4 * u_)
     want_h, want_c, _ = helpers.lstm.lstm_forward(xs, hs0, cs0, Ws, Us, bs)
-    got_h, got_c = lstm_forward(xs, hs0, cs0, Ws, Us, bs)
-    np.testing.assert_allclose(got_h, want_h, atol=1e-10, err_msg=f"h differs for N, T, D, H = {n_, t_, d_, u_}")
-    np.testing.assert_allclose(got_c, want_c, atol=1e-10, err_msg=f"c differs for N, T, D, H = {n_, t_, d_, u_}")
+    got_h, got_c = forward(xs, hs0, cs0, Ws, Us, bs)
+    ex.close(got_h, want_h, f"h for N, T, D, H = {n_, t_, d_, u_}", atol=1e-10)
+    ex.close(got_c, want_c, f"c for N, T, D, H = {n_, t_, d_, u_}", atol=1e-10)
 ### END HIDDEN TESTS
 
 # %% [markdown]
