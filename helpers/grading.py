@@ -261,5 +261,13 @@ def _short(arr: np.ndarray) -> str:
 
 
 def exercise(number: int | str, function: str) -> Exercise:
-    """The checks for Exercise ``number``, whose answer is ``function`` (named in every message)."""
+    """The checks for one exercise's test cell.
+
+    Args:
+        number: the exercise's number in its lesson (``2``), shown in every message.
+        function: the name of the student's function the exercise asks for, shown in every message.
+
+    Returns:
+        An :class:`Exercise`; each of its checks raises ``AssertionError`` in the course's message template.
+    """
     return Exercise(number, function)

@@ -1,11 +1,14 @@
-"""Plausible wrong answers lose points: every autograded test cell is failed by one from the catalogue.
+"""Plausible wrong answers lose points, name their mistake, and cost only their own exercise.
 
 The catalogue is ``solutions/<lesson>/wrong_answers.yaml`` (format in CONTRIBUTING.md), read and applied
-by :mod:`autograder.notebooks` exactly as ``make grade-demo`` applies it. For speed each
-solution notebook runs once in one kernel; then each wrong answer replaces its solution cell, the cells
-from there to the last cell it must fail are run again, and every cell it names must get zero points by
-nbgrader's own rule (``nbgrader.utils.determine_grade``: a test cell that raises scores 0). Then the
-correct cells are run again, which must restore full points before the next wrong answer.
+by :mod:`autograder.notebooks` exactly as ``make grade-demo`` applies it. For speed each solution notebook
+runs once in one kernel; then each wrong answer replaces its solution cell, and that cell and every later
+graded test cell are run again (test cells are self-contained, so the demo cells in between are not
+needed). Every cell the answer names in ``fails`` must get zero points by nbgrader's own rule
+(``nbgrader.utils.determine_grade``), one of their messages must match the answer's ``message``, and every
+later test cell of *another* exercise must keep full marks: a mistake costs only its own exercise (later
+exercises' tests use the reference for what earlier ones built, ``helpers.grading.Exercise.alone``).
+Then the correct cell is run again, which must restore full points before the next wrong answer.
 """
 
 from __future__ import annotations
@@ -145,7 +148,7 @@ def test_wrong_answers_lose_points(lesson):
                 if score != 0:
                     problems.append(f"{ans['name']!r} ({ans['cell']}) still scores {score}/{max_score} on {gid}")
             messages = [e for gid in ans["fails"] for e in got[gid][2]]
-            if messages and not any(re.search(ans["message"], m, re.I | re.S) for m in messages):
+            if "message" in ans and not any(re.search(ans["message"], m, re.I | re.S) for m in messages):
                 problems.append(f"{ans['name']!r}: no message of {ans['fails']} matches {ans['message']!r}: {messages}")
             for gid in later:
                 score, max_score, errs = got[gid]

@@ -390,13 +390,23 @@ def rnn_forward(x, h0, W, U, b):
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """rnn_forward: shape, first step, carried state and values on a small example (N=2, T=3, D=3, H=4)."""
 import helpers.rnn
+from helpers import grading
+
+
+def step(x_t, h_prev, W, U, b):  # the reference step, with Exercise 2's signature and return
+    return helpers.rnn.rnn_step_forward(x_t, h_prev, W, U, b)[0]
+
+
+# Graded on its own: the reference step stands in for your rnn_step_forward (a mistake there costs Exercise 2 only).
+forward = grading.exercise(3, "rnn_forward").alone(rnn_forward, rnn_step_forward=step)
+import helpers.rnn
 
 h_chk = np.linspace(-0.2, 0.5, num=2 * 4).reshape(2, 4)  # h0
 W_chk = np.linspace(-0.1, 0.9, num=3 * 4).reshape(3, 4)
 U_chk = np.linspace(-0.3, 0.7, num=4 * 4).reshape(4, 4)
 b_chk = np.linspace(-0.2, 0.4, num=4)
 x_seq = np.linspace(-0.5, 0.5, num=2 * 3 * 3).reshape(2, 3, 3)
-h_all = rnn_forward(x_seq, h_chk, W_chk, U_chk, b_chk)
+h_all = forward(x_seq, h_chk, W_chk, U_chk, b_chk)
 assert np.shape(h_all) == (2, 3, 4), f"h must have shape (N, T, H) = (2, 3, 4); got {np.shape(h_all)}"
 np.testing.assert_allclose(
     h_all[:, 0],
@@ -437,7 +447,7 @@ _rng = np.random.default_rng(31)
 for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
     _x, _h0 = _rng.normal(size=(_N, _T, _D)), _rng.normal(size=(_N, _H))
     _W, _U, _b = _rng.normal(size=(_D, _H)), _rng.normal(scale=0.7, size=(_H, _H)), _rng.normal(size=_H)
-    _got = rnn_forward(_x, _h0, _W, _U, _b)
+    _got = forward(_x, _h0, _W, _U, _b)
     assert np.shape(_got) == (_N, _T, _H), (_N, _T, _D, _H, np.shape(_got))
     np.testing.assert_allclose(
         _got,

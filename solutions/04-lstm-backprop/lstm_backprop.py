@@ -327,6 +327,11 @@ for name, a_, n_ in zip(["dx", "dh0", "dc0", "dW", "dU", "db"], analytic, numeri
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_inputs", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dx, dh0 and dc0 of lstm_backward against numerical gradients (float64, < 1e-6)."""
 import helpers.lstm
+from helpers import grading
+
+# Graded on its own: the reference step stands in for your lstm_step_backward (a mistake there costs Exercise 1 only).
+backward = grading.exercise(2, "lstm_backward").alone(lstm_backward, lstm_step_backward=helpers.lstm.lstm_step_backward)
+import helpers.lstm
 
 g = np.random.default_rng(4)
 N, T, D, H = 2, 4, 3, 4
@@ -347,7 +352,7 @@ def loss(x, h0, c0, W, U, b):  # noqa: F811 - each test cell defines its own los
 
 
 _, _, cache = helpers.lstm.lstm_forward(*args)
-grads = lstm_backward(dh, cache)
+grads = backward(dh, cache)
 num = [eval_numerical_gradient(lambda _: loss(*args), a_) for a_ in args]  # centred differences
 for k, name in enumerate(["dx", "dh0", "dc0"]):
     assert np.shape(grads[k]) == np.shape(args[k]), (
@@ -367,7 +372,7 @@ for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square b
     dhs = gi.normal(size=(n_, t_, u_))
     _, _, cache_s = helpers.lstm.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
     want = helpers.lstm.lstm_backward(dhs, cache_s)
-    got = lstm_backward(dhs, cache_s)
+    got = backward(dhs, cache_s)
     for k in range(3):
         np.testing.assert_allclose(
             got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}"
@@ -376,6 +381,11 @@ for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square b
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Check dW, dU and db of lstm_backward against numerical gradients (float64, < 1e-6): summed over time."""
+import helpers.lstm
+from helpers import grading
+
+# Graded on its own: the reference step stands in for your lstm_step_backward (a mistake there costs Exercise 1 only).
+backward = grading.exercise(2, "lstm_backward").alone(lstm_backward, lstm_step_backward=helpers.lstm.lstm_step_backward)
 import helpers.lstm
 
 g = np.random.default_rng(5)
@@ -397,7 +407,7 @@ def loss(x, h0, c0, W, U, b):  # noqa: F811 - each test cell defines its own los
 
 
 _, _, cache = helpers.lstm.lstm_forward(*args)
-grads = lstm_backward(dh, cache)
+grads = backward(dh, cache)
 num = [eval_numerical_gradient(lambda _: loss(*args), a_) for a_ in args]  # centred differences
 for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
     assert np.shape(grads[k]) == np.shape(args[k]), (
@@ -417,7 +427,7 @@ for n_, t_, d_, u_ in [(1, 1, 3, 2), (2, 8, 3, 3)]:
     dhs = gq.normal(size=(n_, t_, u_))
     _, _, cache_p = helpers.lstm.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
     want = helpers.lstm.lstm_backward(dhs, cache_p)
-    got = lstm_backward(dhs, cache_p)
+    got = backward(dhs, cache_p)
     for k in range(3, 6):
         np.testing.assert_allclose(
             got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}"
