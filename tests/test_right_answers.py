@@ -126,3 +126,23 @@ def test_right_answers_score_full_marks_when_graded(lesson, tmp_path):
                 f"{suspects}: {errors.get(gid)}"
             )
     assert not problems, f"{lesson}: right answers that lost points when graded:\n" + "\n".join(problems)
+
+
+@pytest.mark.slow
+def test_a_mistake_costs_only_its_own_exercise_when_graded(tmp_path):
+    """In the real grader the reference stands in for earlier exercises (judge stand-ins, as callbacks into
+    the checker): lesson 03 with a wrong sigmoid (Exercise 1) and a wrong cell update (Exercise 2) loses
+    exactly those exercises' points; Exercises 3 and 4, which call them, keep theirs."""
+    lesson, name = "03-lstm-cell", "lstm_cell.ipynb"
+    course = TempCourse(tmp_path / "course").create([lesson])
+    course.generate(lesson)
+    nb = read(SOLUTIONS / lesson / name)
+    sigmoid = cell_by_grade_id(nb, "ex1_sigmoid")[1]
+    sigmoid.source = "def sigmoid(z):\n    return np.tanh(z)"
+    step = cell_by_grade_id(nb, "ex2_lstm_step_forward")[1]
+    step.source = wrong_source(step.source, {"replace": [["c_t = f_t * c_prev + i_t * g_t", "c_t = i_t * g_t"]]})
+    course.submit("two-mistakes", lesson, nb, name)
+    course.autograde(lesson)
+    scores = course.cell_scores(lesson, "two-mistakes")
+    lost = sorted(gid for gid, s in scores.items() if s == 0)
+    assert lost == ["test_ex1_sigmoid", "test_ex2_lstm_step_forward_gates", "test_ex2_lstm_step_forward_values"], scores
