@@ -115,11 +115,13 @@ def _cells(nb):
 
 
 def test_every_source_is_a_pair():
-    """Every lesson folder holds text sources and notebooks in pairs, and nothing else but its catalogue."""
+    """Every lesson folder holds text sources and notebooks in pairs, and nothing else but its catalogues
+    (wrong answers, and right answers where the lesson has them)."""
     for lesson in lesson_ids():
         files = {p.name for p in (SOLUTIONS / lesson).iterdir() if p.name != ".ipynb_checkpoints"}
         stems = {Path(n).stem for n in files if n.endswith((".py", ".ipynb"))}
         want = {f"{s}.py" for s in stems} | {f"{s}.ipynb" for s in stems} | {"wrong_answers.yaml"}
+        want |= files & {"right_answers.yaml"}
         assert files == want, (
             f"solutions/{lesson}: every <name>.py needs its <name>.ipynb and back (make sync); "
             f"missing {sorted(want - files)}, unexpected {sorted(files - want)}"
