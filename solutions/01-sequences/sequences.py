@@ -111,16 +111,23 @@ plt.show()
 # %% [markdown]
 # ## Exercise 1 — sliding windows (3 points)
 #
-# Write `make_windows(series, window, horizon=1)` for a **univariate** series of shape (T,):
+# Write `make_windows(series, window, horizon=1)` for a **univariate** series, a 1-D NumPy array of floats of shape (T,),
+# with `window` and `horizon` Python ints:
 #
-# - return `X` of shape (N, window, 1) — 3-D, ready for a recurrent layer — and `y` of shape (N, horizon);
+# - return two NumPy arrays: `X` of shape (N, window, 1) — 3-D, ready for a recurrent layer — and `y` of shape
+#   (N, horizon), 2-D even when `horizon = 1`;
 # - window `n` holds `series[n : n + window]`, its target is `series[n + window : n + window + horizon]`;
 # - raise `ValueError` (with a helpful message) if `window < 1`, `horizon < 1`, or the series has fewer than
-#   `window + horizon` steps.
+#   `window + horizon` steps (an empty series, or `T == window`, included).
+#
+# What is graded: the shapes, and the values of `X` and `y` **exactly** (they are the series' own values, so no rounding
+# is involved; a copy or a read-only view such as `sliding_window_view`'s are both fine); `window = 1` and a series of
+# exactly `window + horizon` steps, which gives **one** window (N = 1) and must not raise; each of the invalid cases
+# above raising `ValueError` (the wording of the message is up to you).
 #
 # No Python loop is needed: build an index array with `np.arange` and broadcasting (or use
-# `numpy.lib.stride_tricks.sliding_window_view`). The course's version, for (T, D) series too, is
-# `helpers.data.make_windows`.
+# `numpy.lib.stride_tricks.sliding_window_view`); a loop over the windows is fine too. The course's version, for (T, D)
+# series too, is `helpers.data.make_windows`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_make_windows", "locked": false, "schema_version": 3, "solution": true}
@@ -128,15 +135,17 @@ def make_windows(series, window, horizon=1):
     """Cut a univariate series into (input window, following values) pairs.
 
     Args:
-        series: array of shape (T,).
-        window: number of input steps per window (>= 1).
-        horizon: number of target steps after each window (>= 1).
+        series: NumPy array of floats, shape (T,).
+        window: number of input steps per window, an int >= 1.
+        horizon: number of target steps after each window, an int >= 1.
 
     Returns:
-        (X, y): X of shape (N, window, 1), y of shape (N, horizon), with N = T - window - horizon + 1.
+        (X, y): NumPy arrays, X of shape (N, window, 1) and y of shape (N, horizon), with
+        N = T - window - horizon + 1 (N = 1 when T == window + horizon). X[n, :, 0] == series[n : n + window]
+        and y[n] == series[n + window : n + window + horizon], exactly.
 
     Raises:
-        ValueError: if window < 1, horizon < 1 or T < window + horizon.
+        ValueError: if window < 1, horizon < 1 or T < window + horizon (an empty series included).
     """
     ### BEGIN SOLUTION
     values = np.asarray(series, dtype=float)
@@ -162,23 +171,66 @@ print("y_demo =\n", y_demo)
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """make_windows: shapes, the number of windows and which values go where."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(1, "make_windows")
 X_chk, y_chk = make_windows(np.arange(6.0), window=3)
-assert X_chk.ndim == 3, f"X must be 3-D (N, window, 1) for a recurrent layer; got shape {X_chk.shape}"
-assert X_chk.shape == (3, 3, 1), (
-    f"T=6, window=3, horizon=1 gives N = 6 - 3 - 1 + 1 = 3 windows; got X.shape={X_chk.shape}"
+ex.shape(
+    X_chk,
+    (None, None, None),
+    "X for T=6, window=3",
+    hint="X must be 3-D, (N, window, 1): keep the feature axis (e.g. [:, :, None]) so a recurrent layer can read it",
 )
-assert y_chk.shape == (3, 1), f"y must have shape (N, horizon) = (3, 1); got {y_chk.shape}"
-np.testing.assert_array_equal(
-    X_chk[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4]], err_msg="window n should hold series[n : n + window]"
+X_chk = ex.shape(
+    X_chk,
+    (3, 3, 1),
+    "X for T=6, window=3, horizon=1",
+    hint="off by one in the number of windows? N = T - window - horizon + 1 = 3: the '+ 1' keeps the last window",
 )
-np.testing.assert_array_equal(
-    y_chk, [[3], [4], [5]], err_msg="the target of window n is the step right AFTER it, series[n + window]"
+y_chk = ex.shape(
+    y_chk, (3, 1), "y for T=6, window=3, horizon=1", hint="y must have shape (N, horizon), 2-D even for horizon=1"
 )
+ex.close(
+    X_chk[:, :, 0], [[0, 1, 2], [1, 2, 3], [2, 3, 4]], "X[:, :, 0]", hint="window n should hold series[n : n + window]"
+)
+ex.close(
+    y_chk,
+    [[3], [4], [5]],
+    "y",
+    hint="the target of window n is the step right AFTER it, series[n + window], not the window's own last step",
+)
+# values that are not their own indices, window=1 and horizon > 1
+s_chk = np.array([3.0, -1.0, 4.0, 1.5, -5.0, 9.0, 2.6])
+X_chk, y_chk = make_windows(s_chk, window=2, horizon=2)
+ex.close(
+    X_chk,
+    np.array([s_chk[n : n + 2] for n in range(4)])[:, :, None],
+    "X for the series [3, -1, 4, 1.5, -5, 9, 2.6], window=2, horizon=2",
+    hint="X must hold the series' values series[n : n + window], not their indices",
+)
+ex.close(
+    y_chk,
+    np.array([s_chk[n + 2 : n + 4] for n in range(4)]),
+    "y for the series [3, -1, 4, 1.5, -5, 9, 2.6], window=2, horizon=2",
+    hint="y[n] must hold the values series[n + window : n + window + horizon]",
+)
+X_chk, y_chk = make_windows(s_chk, window=1, horizon=1)
+ex.close(
+    X_chk, s_chk[:-1, None, None], "X for window=1", hint="with window=1, X[n, 0, 0] is series[n]: shape (T - 1, 1, 1)"
+)
+ex.close(y_chk, s_chk[1:, None], "y for window=1", hint="with window=1 and horizon=1, y[n, 0] is series[n + 1]")
 X_chk, y_chk = make_windows(np.arange(10.0), window=4, horizon=3)
-assert X_chk.shape == (4, 4, 1) and y_chk.shape == (4, 3), (
-    f"T=10, window=4, horizon=3 should give X (4, 4, 1) and y (4, 3); got {X_chk.shape} and {y_chk.shape}"
+ex.shape(X_chk, (4, 4, 1), "X for T=10, window=4, horizon=3", hint="N = 10 - 4 - 3 + 1 = 4 windows of 4 steps")
+y_chk = ex.shape(y_chk, (4, 3), "y for T=10, window=4, horizon=3", hint="y must have shape (N, horizon) = (4, 3)")
+ex.close(y_chk[-1], [7, 8, 9], "y[-1] for T=10", hint="the last window's targets must end at the last step")
+# T == window + horizon: exactly one window
+X_chk, y_chk = make_windows(np.arange(5.0), window=3, horizon=2)
+ex.close(
+    X_chk, [[[0], [1], [2]]], "X for T=5, window=3, horizon=2", hint="T == window + horizon gives exactly one window"
 )
-np.testing.assert_array_equal(y_chk[-1], [7, 8, 9], err_msg="the last window's targets must end at the last step")
+ex.close(y_chk, [[3, 4]], "y for T=5, window=3, horizon=2", hint="T == window + horizon gives exactly one window")
 ### BEGIN HIDDEN TESTS
 import helpers.data
 
@@ -187,41 +239,51 @@ for _T, _w, _h in [(50, 7, 1), (50, 7, 5), (9, 1, 1), (9, 8, 1), (9, 1, 8), (12,
     _s = _rng.normal(size=_T)
     _Xs, _ys = make_windows(_s, _w, _h)
     _Xr, _yr = helpers.data.make_windows(_s, _w, _h)
-    assert _Xs.shape == _Xr.shape and _ys.shape == _yr.shape, (_T, _w, _h, _Xs.shape, _ys.shape)
-    np.testing.assert_allclose(
-        _Xs, _Xr, err_msg=f"X differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}"
-    )
-    np.testing.assert_allclose(
-        _ys, _yr, err_msg=f"y differs from helpers.data.make_windows for T={_T}, window={_w}, horizon={_h}"
-    )
-# the exact length gives exactly one window
-_Xs, _ys = make_windows(np.arange(5.0), 3, 2)
-assert _Xs.shape == (1, 3, 1) and list(_ys[0]) == [3.0, 4.0]
+    ex.close(_Xs, _Xr, f"X for T={_T}, window={_w}, horizon={_h}", hint="window n holds series[n : n + window]")
+    ex.close(_ys, _yr, f"y for T={_T}, window={_w}, horizon={_h}", hint="y[n] holds the horizon steps after window n")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_make_windows_errors", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """make_windows: invalid arguments raise ValueError instead of returning empty or wrong arrays."""
+import numpy as np
 
+from helpers import grading
 
-def raises_value_error(*args, **kwargs):
-    try:
-        make_windows(*args, **kwargs)
-    except ValueError:
-        return True
-    return False
-
-
-assert raises_value_error(np.arange(4.0), window=3, horizon=2), (
-    "a series of 4 steps is too short for window=3, horizon=2 (needs 5): raise ValueError, do not return empty arrays"
+ex = grading.exercise(1, "make_windows")
+try:
+    make_windows(np.arange(5.0), window=3, horizon=2)
+except ValueError as exc:
+    ex.true(
+        False,
+        "T=5, window=3, horizon=2",
+        expected="one window and no error",
+        got=f"ValueError: {str(exc)[:200]}",
+        hint="T == window + horizon is long enough for exactly one window: reject only T < window + horizon",
+    )
+too_short = "the series is shorter than window + horizon, so there is no complete (window, target) pair: raise ValueError instead of returning empty arrays"
+ex.raises(
+    ValueError, make_windows, np.arange(4.0), 3, 2, what="T=4, window=3, horizon=2 (needs 5 steps)", hint=too_short
 )
-assert raises_value_error(np.arange(10.0), window=0), "window=0 makes no sense: raise ValueError"
-assert not raises_value_error(np.arange(5.0), window=3, horizon=2), (
-    "T == window + horizon is long enough for exactly one window: do not raise"
+ex.raises(ValueError, make_windows, np.arange(3.0), 3, 1, what="T=3 == window=3 (no target left)", hint=too_short)
+ex.raises(ValueError, make_windows, np.arange(2.0), 5, 1, what="T=2 < window=5", hint=too_short)
+ex.raises(ValueError, make_windows, np.zeros(0), 1, 1, what="an empty series", hint=too_short)
+ex.raises(
+    ValueError, make_windows, np.arange(10.0), 0, 1, what="window=0", hint="window < 1 makes no sense: raise ValueError"
+)
+ex.raises(
+    ValueError,
+    make_windows,
+    np.arange(10.0),
+    3,
+    0,
+    what="horizon=0",
+    hint="horizon < 1 makes no sense: raise ValueError",
 )
 ### BEGIN HIDDEN TESTS
-assert raises_value_error(np.arange(10.0), window=3, horizon=0), "horizon=0 must raise ValueError"
-assert raises_value_error(np.arange(3.0), window=3), "T == window leaves no target: ValueError"
-assert raises_value_error(np.arange(2.0), window=5, horizon=1), "T < window: ValueError"
+ex.raises(ValueError, make_windows, np.arange(10.0), -2, 1, what="window=-2", hint="window < 1: raise ValueError")
+ex.raises(ValueError, make_windows, np.arange(10.0), 3, -1, what="horizon=-1", hint="horizon < 1: raise ValueError")
+ex.raises(ValueError, make_windows, np.arange(7.0), 4, 4, what="T=7, window=4, horizon=4", hint=too_short)
+ex.raises(ValueError, make_windows, np.array([1.0]), 1, 1, what="T=1, window=1, horizon=1", hint=too_short)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -284,8 +346,16 @@ plt.show()
 # ## Exercise 2 — one RNN step (2 points)
 #
 # Implement `rnn_step_forward(x_t, h_prev, W, U, b)`: one step of the vanilla RNN for a whole batch at once, with the
-# shapes in the table above. One line of NumPy is enough — no loop over the batch. (The course's reference, which also
+# shapes in the table above (NumPy float64 arrays), returning `h_t` as a NumPy array of shape (N, H). One line of NumPy
+# is enough — no loop over the batch is needed (a loop is not wrong, only slower). (The course's reference, which also
 # returns a cache for the backward pass of lesson 02, is `helpers.rnn.rnn_step_forward`.)
+#
+# What is graded: the shape (N, H), including a batch of one (N = 1); the values within an absolute tolerance of
+# `1e-8` (any float64 way of computing the formula passes), on inputs where a slip shows: $\tanh$ as the activation, the
+# bias added (with `W = 0` and `U = 0` the state is $\tanh(b)$ for every sample), and `W` and `U` used as given, not
+# transposed — also when `D == H`, where a transposed `W` would still run; and saturation: large pre-activations (in the
+# hundreds) must give $\pm 1$, not NaN (`np.tanh` does this; a home-made formula must not compute inf / inf — a
+# harmless overflow *warning* on the way costs nothing).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_rnn_step_forward", "locked": false, "schema_version": 3, "solution": true}
@@ -300,7 +370,8 @@ def rnn_step_forward(x_t, h_prev, W, U, b):
         b: bias, shape (H,).
 
     Returns:
-        h_t: the new hidden state, shape (N, H).
+        h_t: the new hidden state, a NumPy array of shape (N, H) (graded within atol=1e-8); a large
+        |pre-activation| saturates to +1 or -1, never NaN.
     """
     ### BEGIN SOLUTION
     pre_activation = x_t @ W + h_prev @ U + b  # (N, H)
@@ -309,7 +380,12 @@ def rnn_step_forward(x_t, h_prev, W, U, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_rnn_step_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""rnn_step_forward: shape and values on a small deterministic example (N=2, D=3, H=4)."""
+"""rnn_step_forward: shape, tanh, the bias, W and U as given (not transposed), and values (N=2, D=3, H=4)."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(2, "rnn_step_forward")
 N_, D_, H_ = 2, 3, 4
 x_chk = np.linspace(-0.4, 0.7, num=N_ * D_).reshape(N_, D_)
 h_chk = np.linspace(-0.2, 0.5, num=N_ * H_).reshape(N_, H_)
@@ -317,18 +393,61 @@ W_chk = np.linspace(-0.1, 0.9, num=D_ * H_).reshape(D_, H_)
 U_chk = np.linspace(-0.3, 0.7, num=H_ * H_).reshape(H_, H_)
 b_chk = np.linspace(-0.2, 0.4, num=H_)
 out = rnn_step_forward(x_chk, h_chk, W_chk, U_chk, b_chk)
-assert np.shape(out) == (N_, H_), f"h_t must have shape (N, H) = (2, 4); got {np.shape(out)}"
-assert np.all(np.abs(out) < 1), "every unit of h_t should lie in (-1, 1): did you apply tanh?"
-expected_step = np.array(
-    [[-0.06892086, 0.0684383, 0.2032509, 0.33077389], [0.54621417, 0.77678477, 0.89793473, 0.95499608]]
+ex.shape(out, (N_, H_), "h_t", hint="h_t must have shape (N, H): x_t @ W and h_prev @ U are (N, H), b broadcasts")
+# the activation: with W = I, U = 0 and b = 0 the step is tanh(x_t)
+x_sq = np.array([[-2.0, -0.5, 0.0], [0.3, 1.0, 2.5]])
+ex.close(
+    rnn_step_forward(x_sq, np.ones((2, 3)), np.eye(3), np.zeros((3, 3)), np.zeros(3)),
+    np.tanh(x_sq),
+    "h_t with W = I, U = 0, b = 0",
+    atol=1e-8,
+    hint="the activation should be tanh: here h_t = tanh(x_t), in (-1, 1) and negative for negative inputs "
+    "(not sigmoid, not ReLU)",
 )
-np.testing.assert_allclose(
+# the bias: with W = 0 and U = 0 the step is tanh(b) for every sample
+b_only = np.array([-1.0, -0.2, 0.4, 1.5])
+ex.close(
+    rnn_step_forward(np.ones((2, 3)), np.ones((2, 4)), np.zeros((3, 4)), np.zeros((4, 4)), b_only),
+    np.tanh(np.tile(b_only, (2, 1))),
+    "h_t with W = 0, U = 0",
+    atol=1e-8,
+    hint="the bias b looks missing: with W = 0 and U = 0, h_t = tanh(b) for every sample (b broadcasts over the batch)",
+)
+# U as given (a batch of one)
+U_asym = np.arange(16.0).reshape(4, 4) / 20 - 0.3
+h_one = np.array([[0.5, -1.0, 0.25, 2.0]])
+ex.close(
+    rnn_step_forward(np.ones((1, 3)), h_one, np.zeros((3, 4)), U_asym, np.zeros(4)),
+    np.tanh(h_one @ U_asym),
+    "h_t for N = 1 with W = 0, b = 0",
+    atol=1e-8,
+    hint="the recurrent term should be h_prev @ U with U (H, H) as given, not h_prev @ U.T (U is square, so U.T runs too)",
+)
+# W as given when D == H
+W_asym = np.arange(9.0).reshape(3, 3) / 10 - 0.4
+x_two = np.array([[1.0, -0.5, 2.0], [0.2, 0.7, -1.5]])
+ex.close(
+    rnn_step_forward(x_two, np.ones((2, 3)), W_asym, np.zeros((3, 3)), np.zeros(3)),
+    np.tanh(x_two @ W_asym),
+    "h_t for D = H = 3 with U = 0, b = 0",
+    atol=1e-8,
+    hint="the input term should be x_t @ W with W (D, H) as given, not x_t @ W.T (with D == H a transposed W still runs)",
+)
+ex.close(
     out,
-    expected_step,
-    atol=1e-6,
-    err_msg=(
-        "wrong values: compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given, not transposed"
-    ),
+    np.tanh(x_chk @ W_chk + h_chk @ U_chk + b_chk),  # the definition
+    "h_t",
+    atol=1e-8,
+    hint="compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given",
+)
+# saturation: large pre-activations give +-1, never NaN
+ex.close(
+    rnn_step_forward(np.array([[400.0, -400.0]]), np.zeros((1, 2)), np.eye(2), np.zeros((2, 2)), np.zeros(2)),
+    [[1.0, -1.0]],
+    "h_t for pre-activations +400 and -400",
+    atol=1e-8,
+    hint="tanh saturates: a large |pre-activation| must give +1 or -1, not NaN (use np.tanh, or a formula that "
+    "cannot compute inf / inf)",
 )
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
@@ -338,17 +457,28 @@ _rng = np.random.default_rng(21)
 for _N, _D, _H in [(3, 5, 5), (1, 4, 4), (4, 2, 6)]:
     _x, _hp = _rng.normal(size=(_N, _D)), _rng.normal(size=(_N, _H))
     _W, _U, _b = _rng.normal(size=(_D, _H)), _rng.normal(size=(_H, _H)), _rng.normal(size=_H)
-    _want = helpers.rnn.rnn_step_forward(_x, _hp, _W, _U, _b)[0]
-    np.testing.assert_allclose(
+    ex.close(
         rnn_step_forward(_x, _hp, _W, _U, _b),
-        _want,
-        atol=1e-10,
-        err_msg=f"differs from helpers.rnn.rnn_step_forward for N={_N}, D={_D}, H={_H}",
+        helpers.rnn.rnn_step_forward(_x, _hp, _W, _U, _b)[0],
+        f"h_t for N={_N}, D={_D}, H={_H}",
+        atol=1e-8,
+        hint="compute tanh(x_t @ W + h_prev @ U + b) with W (D, H) and U (H, H) as given",
     )
-# zero weights: the state is tanh(b) for every sample
-np.testing.assert_allclose(
-    rnn_step_forward(np.ones((2, 3)), np.ones((2, 4)), np.zeros((3, 4)), np.zeros((4, 4)), np.full(4, 0.3)),
-    np.tanh(np.full((2, 4), 0.3)),
+ex.close(
+    rnn_step_forward(np.ones((3, 2)), np.ones((3, 5)), np.zeros((2, 5)), np.zeros((5, 5)), np.full(5, 0.3)),
+    np.tanh(np.full((3, 5), 0.3)),
+    "h_t with W = 0, U = 0, b = 0.3",
+    atol=1e-8,
+    hint="with W = 0 and U = 0, h_t = tanh(b) for every sample",
+)
+ex.close(
+    rnn_step_forward(
+        np.full((2, 1), 1000.0), np.zeros((2, 3)), np.array([[1.0, -1.0, 0.5]]), np.zeros((3, 3)), np.zeros(3)
+    ),
+    np.array([[1.0, -1.0, 1.0], [1.0, -1.0, 1.0]]),
+    "h_t for pre-activations of +-1000",
+    atol=1e-8,
+    hint="tanh saturates: a large |pre-activation| must give +1 or -1, not NaN",
 )
 ### END HIDDEN TESTS
 
@@ -356,10 +486,16 @@ np.testing.assert_allclose(
 # ## Exercise 3 — the loop over time (2 points)
 #
 # Implement `rnn_forward(x, h0, W, U, b)`: run your `rnn_step_forward` along a batch of sequences `x` of shape (N, T, D),
-# starting from `h0`, **carrying** the state from each step to the next, and return every hidden state stacked into an
-# array `h` of shape (N, T, H), with `h[:, t]` $= h_t$. The loop over time is unavoidable (step $t$ needs $h_{t-1}$), but
-# nothing else needs a loop. `h[:, -1]` is the final state, what `keras.layers.SimpleRNN` returns by default
-# (`return_sequences=True` returns all of `h`). The reference is `helpers.rnn.rnn_forward`.
+# starting from `h0`, **carrying** the state from each step to the next, and return every hidden state stacked into a
+# NumPy array `h` of shape (N, T, H), with `h[:, t]` $= h_t$ (the state *after* step $t$, so `h[:, 0]` is one step from
+# `h0`). The loop over time is unavoidable (step $t$ needs $h_{t-1}$), but nothing else needs a loop. `h[:, -1]` is the
+# final state, what `keras.layers.SimpleRNN` returns by default (`return_sequences=True` returns all of `h`). The
+# reference is `helpers.rnn.rnn_forward`.
+#
+# What is graded: the shape (N, T, H) and every state within an absolute tolerance of `1e-8`, for a single sequence
+# (N = 1), a single step (T = 1, then `h` is (N, 1, H)) and one input feature (D = 1) as well as larger shapes. The
+# test calls your `rnn_forward` with the course's reference step standing in for your `rnn_step_forward`, so a mistake
+# in Exercise 2 costs only Exercise 2; the cell after the test runs your two functions together.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_rnn_forward", "locked": false, "schema_version": 3, "solution": true}
@@ -374,7 +510,9 @@ def rnn_forward(x, h0, W, U, b):
         b: bias, shape (H,).
 
     Returns:
-        h: hidden states of every step, shape (N, T, H).
+        h: hidden states after every step, a NumPy array of shape (N, T, H) (T = 1 gives (N, 1, H));
+        h[:, t] = rnn_step_forward(x[:, t], h[:, t - 1], W, U, b) with h[:, -1] read as h0 for t = 0.
+        Graded within atol=1e-8.
     """
     ### BEGIN SOLUTION
     n_seq, n_steps, _ = x.shape
@@ -388,9 +526,13 @@ def rnn_forward(x, h0, W, U, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_rnn_forward", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""rnn_forward: shape, first step, carried state and values on a small example (N=2, T=3, D=3, H=4)."""
+"""rnn_forward: shape, first step, carried state and every step, on its own (the reference step stands in)."""
+import numpy as np
+
 import helpers.rnn
 from helpers import grading
+
+ex = grading.exercise(3, "rnn_forward")
 
 
 def step(x_t, h_prev, W, U, b):  # the reference step, with Exercise 2's signature and return
@@ -398,64 +540,66 @@ def step(x_t, h_prev, W, U, b):  # the reference step, with Exercise 2's signatu
 
 
 # Graded on its own: the reference step stands in for your rnn_step_forward (a mistake there costs Exercise 2 only).
-forward = grading.exercise(3, "rnn_forward").alone(rnn_forward, rnn_step_forward=step)
-import helpers.rnn
-
+forward = ex.alone(rnn_forward, rnn_step_forward=step)
 h_chk = np.linspace(-0.2, 0.5, num=2 * 4).reshape(2, 4)  # h0
 W_chk = np.linspace(-0.1, 0.9, num=3 * 4).reshape(3, 4)
 U_chk = np.linspace(-0.3, 0.7, num=4 * 4).reshape(4, 4)
 b_chk = np.linspace(-0.2, 0.4, num=4)
 x_seq = np.linspace(-0.5, 0.5, num=2 * 3 * 3).reshape(2, 3, 3)
-h_all = forward(x_seq, h_chk, W_chk, U_chk, b_chk)
-assert np.shape(h_all) == (2, 3, 4), f"h must have shape (N, T, H) = (2, 3, 4); got {np.shape(h_all)}"
-np.testing.assert_allclose(
-    h_all[:, 0],
-    helpers.rnn.rnn_step_forward(x_seq[:, 0], h_chk, W_chk, U_chk, b_chk)[0],
-    atol=1e-10,
-    err_msg="h[:, 0] should be one step from h0 with the first input x[:, 0]",
+h_all = ex.shape(
+    forward(x_seq, h_chk, W_chk, U_chk, b_chk),
+    (2, 3, 4),
+    "h for N=2, T=3, D=3, H=4",
+    hint="return the hidden state of every step stacked along axis 1, shape (N, T, H)",
 )
-np.testing.assert_allclose(
-    h_all[:, 1],
-    helpers.rnn.rnn_step_forward(x_seq[:, 1], h_all[:, 0], W_chk, U_chk, b_chk)[0],
-    atol=1e-10,
-    err_msg="h[:, 1] should be one step from h[:, 0]: carry the state, do not restart from h0",
-)
-expected_seq = np.array(
-    [
-        [
-            [-0.37378568, -0.31534589, -0.25441224, -0.19138937],
-            [-0.37908259, -0.33357241, -0.28645245, -0.23790479],
-            [-0.28024947, -0.19206891, -0.10067389, -0.0075476],
-        ],
-        [
-            [0.18378787, 0.46470666, 0.67544807, 0.81377085],
-            [0.49751812, 0.74459303, 0.87992062, 0.94577351],
-            [0.60171908, 0.83985429, 0.94086351, 0.97889372],
-        ],
-    ]
-)
-np.testing.assert_allclose(
-    h_all,
-    expected_seq,
-    atol=1e-6,
-    err_msg="wrong hidden states: is every step, including the last one, computed and stored?",
+hints = {
+    0: "h[:, 0] should be the state AFTER the first step, one step from h0 with x[:, 0]: store the new state, not the previous one",
+    1: "h[:, 1] should be one step from h[:, 0]: carry the state from step to step, do not restart from h0",
+    2: "the last step looks missing or wrong: the loop must run all T steps (range(T), not range(T - 1))",
+}
+h_t = h_chk
+for t in range(3):
+    h_t = step(x_seq[:, t], h_t, W_chk, U_chk, b_chk)
+    ex.close(h_all[:, t], h_t, f"h[:, {t}]", atol=1e-8, hint=hints[t])
+# a single sequence of a single step, one input feature
+h_one = forward(np.array([[[0.7]]]), np.array([[0.1, -0.4]]), np.array([[0.5, -1.0]]), np.eye(2), np.zeros(2))
+ex.close(
+    h_one,
+    step(np.array([[0.7]]), np.array([[0.1, -0.4]]), np.array([[0.5, -1.0]]), np.eye(2), np.zeros(2))[:, None],
+    "h for N=1, T=1, D=1, H=2",
+    atol=1e-8,
+    hint="with T = 1, h has shape (N, 1, H) and holds the one step from h0",
 )
 ### BEGIN HIDDEN TESTS
-import helpers.rnn
-
 _rng = np.random.default_rng(31)
 for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
     _x, _h0 = _rng.normal(size=(_N, _T, _D)), _rng.normal(size=(_N, _H))
     _W, _U, _b = _rng.normal(size=(_D, _H)), _rng.normal(scale=0.7, size=(_H, _H)), _rng.normal(size=_H)
-    _got = forward(_x, _h0, _W, _U, _b)
-    assert np.shape(_got) == (_N, _T, _H), (_N, _T, _D, _H, np.shape(_got))
-    np.testing.assert_allclose(
-        _got,
+    ex.close(
+        forward(_x, _h0, _W, _U, _b),
         helpers.rnn.rnn_forward(_x, _h0, _W, _U, _b)[0],
-        atol=1e-10,
-        err_msg=f"differs from helpers.rnn.rnn_forward for N={_N}, T={_T}, D={_D}, H={_H}",
+        f"h for N={_N}, T={_T}, D={_D}, H={_H}",
+        atol=1e-8,
+        hint="run all T steps from h0, carry the state, store the state after each step in h[:, t]",
     )
 ### END HIDDEN TESTS
+
+# %%
+# Not graded: your two functions together (the test above gave Exercise 3 the reference step).
+import helpers.rnn
+
+_g = np.random.default_rng(7)
+x_int, h0_int = _g.normal(size=(3, 6, 2)), _g.normal(size=(3, 5))
+W_int, U_int, b_int = _g.normal(size=(2, 5)), _g.normal(scale=0.5, size=(5, 5)), _g.normal(size=5)
+h_yours = rnn_forward(x_int, h0_int, W_int, U_int, b_int)
+h_ref = helpers.rnn.rnn_forward(x_int, h0_int, W_int, U_int, b_int)[0]
+if np.shape(h_yours) == h_ref.shape and np.allclose(h_yours, h_ref, atol=1e-8):
+    print("Integration check passed: your rnn_forward with your rnn_step_forward matches helpers.rnn.rnn_forward.")
+else:
+    print(
+        "Integration check FAILED: your rnn_forward with your own rnn_step_forward does not match "
+        "helpers.rnn.rnn_forward. If the test of Exercise 2 fails, fix rnn_step_forward first."
+    )
 
 # %% [markdown]
 # ### What a random RNN does with its input
@@ -532,9 +676,15 @@ plt.show()
 # ## Exercise 4 — how long does a fixed gate remember? (1 point)
 #
 # Write `steps_to_forget(keep, fraction=0.01)`: the **smallest whole number of steps** $k \ge 0$ after which a memory
-# with fixed gate `keep` ($0 < $ `keep` $< 1$) keeps **strictly less** than `fraction` of an input, i.e. the smallest $k$
-# with `keep ** k < fraction`. Return a Python `int`. For example `steps_to_forget(0.5, 0.25) == 3`
-# ($0.5^2 = 0.25$ is not *less* than 0.25). The course's version is `helpers.rnn.steps_to_forget`.
+# with fixed gate `keep` ($0 < $ `keep` $< 1$, a float) keeps **strictly less** than `fraction` (a float $> 0$) of an
+# input, i.e. the smallest $k$ with `keep ** k < fraction`. Return an `int` (a Python `int`, or a NumPy integer; not a
+# float such as `3.0`). For example `steps_to_forget(0.5, 0.25) == 3` ($0.5^2 = 0.25$ is not *less* than 0.25).
+#
+# What is graded: the exact value of $k$ and its type, on values where the answer is clear-cut, plus exact powers of
+# 0.5 (such as $0.5^3 = 0.125$, exact in floating point too), which must not count as "less than". Also
+# **`fraction >= 1`**: since $k = 0$ is allowed and `keep ** 0 == 1`, any `fraction > 1` gives $0$, and
+# `fraction == 1` gives $1$. A loop works; so does a logarithm, if you check its result against `keep ** k < fraction`
+# (a log ratio can round an exact power the wrong way). The course's version is `helpers.rnn.steps_to_forget`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_steps_to_forget", "locked": false, "schema_version": 3, "solution": true}
@@ -542,11 +692,11 @@ def steps_to_forget(keep, fraction=0.01):
     """Smallest integer k >= 0 with keep ** k < fraction.
 
     Args:
-        keep: the fixed gate, 0 < keep < 1.
-        fraction: the threshold, 0 < fraction.
+        keep: the fixed gate, a float with 0 < keep < 1.
+        fraction: the threshold, a float > 0 (fraction > 1 gives 0, fraction == 1 gives 1).
 
     Returns:
-        k as an int.
+        k as an int (a Python int or a NumPy integer), exactly.
     """
     ### BEGIN SOLUTION
     k_steps = 0
@@ -561,18 +711,56 @@ for a in [0.5, 0.9, 0.95, 0.99]:
     print(f"keep = {a}: less than 1% left after {steps_to_forget(a)} steps")
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_steps_to_forget", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-"""steps_to_forget: a few values, including an exact power that must not count as 'less than'."""
-assert steps_to_forget(0.95) == 90, (
-    f"0.95**89 = {0.95**89:.4f} >= 0.01 and 0.95**90 = {0.95**90:.4f} < 0.01; got {steps_to_forget(0.95)}"
+"""steps_to_forget: the type, a few values, an exact power that must not count as 'less than', fraction >= 1."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(4, "steps_to_forget")
+k_chk = steps_to_forget(0.9)
+ex.true(
+    isinstance(k_chk, (int, np.integer)) and not isinstance(k_chk, (bool, np.bool_)),
+    "the type of steps_to_forget(0.9)",
+    expected="an int",
+    got=f"{type(k_chk).__name__} {k_chk!r}",
+    hint="return a whole number of steps as an int: count k in a loop, or round the logarithm ratio up and convert "
+    "it with int(...)",
 )
-assert steps_to_forget(0.5, 0.25) == 3, "0.5**2 == 0.25 is not strictly less than 0.25, so the answer is 3"
-assert isinstance(steps_to_forget(0.9), (int, np.integer)), "return a whole number of steps (an int)"
+ex.equal(
+    steps_to_forget(0.95),
+    90,
+    "steps_to_forget(0.95)",
+    hint="0.95**89 = 0.0104 >= 0.01 and 0.95**90 = 0.0099 < 0.01: return the FIRST k with keep**k < fraction",
+)
+ex.equal(
+    steps_to_forget(0.5, 0.25),
+    3,
+    "steps_to_forget(0.5, 0.25)",
+    hint="strictly less: 0.5**2 == 0.25 is not less than 0.25, so k = 2 does not count (keep**k < fraction, not <=)",
+)
+ex.equal(
+    steps_to_forget(0.8, 2.0),
+    0,
+    "steps_to_forget(0.8, 2.0)",
+    hint="fraction > 1: keep**0 = 1 is already less than 2, so k = 0 (start counting at k = 0, never return a negative k)",
+)
+ex.equal(
+    steps_to_forget(0.8, 1.0),
+    1,
+    "steps_to_forget(0.8, 1.0)",
+    hint="fraction == 1: keep**0 = 1 is not less than 1, keep**1 = 0.8 is, so k = 1",
+)
 ### BEGIN HIDDEN TESTS
-for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125), (0.8, 2.0)]:
+for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125), (0.8, 2.0), (0.6, 1.5), (0.7, 1.0)]:
     _k = 0
     while _a**_k >= _f:
         _k += 1
-    assert steps_to_forget(_a, _f) == _k, (_a, _f, steps_to_forget(_a, _f), _k)
+    ex.equal(
+        steps_to_forget(_a, _f),
+        _k,
+        f"steps_to_forget({_a}, {_f})",
+        hint="the smallest k >= 0 with keep**k < fraction (strictly less; k = 0 when fraction > 1)",
+    )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -597,9 +785,14 @@ for _a, _f in [(0.99, 0.01), (0.9, 0.5), (0.3, 0.01), (0.999, 0.1), (0.5, 0.125)
 # ## Exercise 5 — a gated memory (2 points)
 #
 # Implement `gated_memory(values, gates, m0=0.0)`: $m_t = (1 - g_t)\, m_{t-1} + g_t\, x_t$ for $t = 0, \dots, T-1$ with
-# $m_{-1} =$ `m0`; `values` and `gates` have shape (T,); return all of $m_0, \dots, m_{T-1}$, shape (T,).
+# $m_{-1} =$ `m0` (a float); `values` and `gates` are NumPy float arrays of shape (T,), the gates in $[0, 1]$; return
+# all of $m_0, \dots, m_{T-1}$ (each **after** its update) as a NumPy array of shape (T,).
 # (The course's version is `helpers.rnn.gated_memory`; with constant gates $1 - a$ it is
 # `helpers.rnn.decay_memory(values, keep=a)`.)
+#
+# What is graded: the shape (T,), a single step (T = 1) included, and the values within an absolute tolerance of
+# `1e-10` (any float64 form of the update passes, e.g. `m + g * (x - m)`), for gates of exactly 0 (keep the memory) and
+# 1 (overwrite it with the input), constant gates (the moving average), random gates in $[0, 1]$, and `m0 != 0`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex5_gated_memory", "locked": false, "schema_version": 3, "solution": true}
@@ -607,12 +800,12 @@ def gated_memory(values, gates, m0=0.0):
     """Memory with an input-dependent gate: m_t = (1 - g_t) m_{t-1} + g_t x_t.
 
     Args:
-        values: the inputs x_t, shape (T,).
-        gates: the gates g_t in [0, 1], shape (T,).
-        m0: the memory before the first step.
+        values: the inputs x_t, a NumPy float array of shape (T,).
+        gates: the gates g_t in [0, 1], a NumPy float array of shape (T,).
+        m0: the memory before the first step, a float.
 
     Returns:
-        The memories m_0, ..., m_{T-1}, shape (T,).
+        The memories m_0, ..., m_{T-1}, each after its update, a NumPy array of shape (T,) (graded within atol=1e-10).
     """
     ### BEGIN SOLUTION
     memories = np.zeros(len(values))
@@ -625,38 +818,92 @@ def gated_memory(values, gates, m0=0.0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex5_gated_memory", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""gated_memory: gate 0 keeps, gate 1 overwrites, constant gates give the moving average."""
-np.testing.assert_allclose(
-    gated_memory(np.array([5.0, 1.0, 2.0]), np.array([1.0, 0.0, 0.0])),
-    [5.0, 5.0, 5.0],
-    err_msg="gate 1 should write the input, gate 0 should keep the memory unchanged",
+"""gated_memory: one step, gate 1 overwrites, gate 0 keeps, constant and random gates, m0."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(5, "gated_memory")
+ex.close(
+    gated_memory(np.array([4.0]), np.array([0.5])),
+    [2.0],
+    "gated_memory([4], [0.5]) (T = 1)",
+    atol=1e-10,
+    hint="return the memory AFTER each update: m_0 = (1 - g_0) * m0 + g_0 * x_0 = 2, not m0; shape (T,) = (1,)",
 )
-np.testing.assert_allclose(
+ex.close(
+    gated_memory(np.array([5.0, -3.0]), np.array([1.0, 1.0]), m0=2.0),
+    [5.0, -3.0],
+    "gated_memory([5, -3], [1, 1], m0=2)",
+    atol=1e-10,
+    hint="gate 1 should overwrite the memory with the input (m_t = x_t): are g_t and 1 - g_t swapped?",
+)
+ex.close(
+    gated_memory(np.array([5.0, 7.0]), np.array([1.0, 0.0])),
+    [5.0, 5.0],
+    "gated_memory([5, 7], [1, 0])",
+    atol=1e-10,
+    hint="gate 0 should keep the memory (m_t = m_{t-1}): the term (1 - g_t) * m_{t-1} carries it from step to step",
+)
+ex.close(
     gated_memory(np.array([1.0, 1.0]), np.array([0.5, 0.5])),
     [0.5, 0.75],
-    err_msg="m_0 = 0.5*0 + 0.5*1 = 0.5, then m_1 = 0.5*0.5 + 0.5*1 = 0.75: return m after each update",
+    "gated_memory([1, 1], [0.5, 0.5])",
+    atol=1e-10,
+    hint="m_0 = 0.5*0 + 0.5*1 = 0.5, then m_1 = 0.5*0.5 + 0.5*1 = 0.75: return m after each update",
 )
-np.testing.assert_allclose(
-    gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0), [4.0, 2.0], err_msg="start from m0"
+ex.close(
+    gated_memory(np.array([0.0, 0.0]), np.array([0.0, 0.5]), m0=4.0),
+    [4.0, 2.0],
+    "gated_memory([0, 0], [0, 0.5], m0=4)",
+    atol=1e-10,
+    hint="start from m_{-1} = m0 (the memory before the first step), not from 0",
+)
+g_chk = np.array([0.2, 0.9, 0.35, 0.0, 0.6])
+x_chk = np.array([1.0, -2.0, 0.5, 3.0, -1.0])
+m_chk, want = -1.0, []
+for x_now, g_now in zip(x_chk, g_chk):
+    m_chk = (1 - g_now) * m_chk + g_now * x_now
+    want.append(m_chk)
+ex.close(
+    gated_memory(x_chk, g_chk, m0=-1.0),
+    want,
+    "gated_memory with gates [0.2, 0.9, 0.35, 0, 0.6], m0=-1",
+    atol=1e-10,
+    hint="m_t = (1 - g_t) * m_{t-1} + g_t * x_t at every step, from m0",
 )
 ### BEGIN HIDDEN TESTS
 import helpers.rnn
 
 _rng = np.random.default_rng(41)
 _vals = _rng.normal(size=40)
-np.testing.assert_allclose(
-    gated_memory(_vals, np.full(40, 0.05)), helpers.rnn.decay_memory(_vals, keep=0.95), atol=1e-12
+ex.close(
+    gated_memory(_vals, np.full(40, 0.05)),
+    helpers.rnn.decay_memory(_vals, keep=0.95),
+    "constant gates 0.05 (the moving average with keep = 0.95)",
+    atol=1e-10,
+    hint="with constant gates 1 - a, gated_memory is the moving average m_t = a m_{t-1} + (1 - a) x_t",
 )
-np.testing.assert_allclose(
-    gated_memory(_vals, np.full(40, 0.3), m0=-2.0), helpers.rnn.decay_memory(_vals, keep=0.7, m0=-2.0), atol=1e-12
+ex.close(
+    gated_memory(_vals, np.full(40, 0.3), m0=-2.0),
+    helpers.rnn.decay_memory(_vals, keep=0.7, m0=-2.0),
+    "constant gates 0.3, m0=-2",
+    atol=1e-10,
+    hint="with constant gates 1 - a, gated_memory is the moving average, started from m0",
 )
 _g = _rng.uniform(size=40)
 _m, _expect = 1.5, []
 for _xv, _gv in zip(_vals, _g):
     _m = _m - _gv * _m + _gv * _xv
     _expect.append(_m)
-np.testing.assert_allclose(gated_memory(_vals, _g, m0=1.5), _expect, atol=1e-12)
-assert np.shape(gated_memory(np.array([3.0]), np.array([0.25]))) == (1,)
+ex.close(
+    gated_memory(_vals, _g, m0=1.5),
+    _expect,
+    "random gates, m0=1.5",
+    atol=1e-10,
+    hint="m_t = (1 - g_t) * m_{t-1} + g_t * x_t at every step, from m0",
+)
+ex.close(gated_memory(np.array([3.0]), np.array([0.25])), [0.75], "T = 1", atol=1e-10, hint="one step from m0 = 0")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -193,6 +193,13 @@ plt.show()
 # (the identity matrix when $k = T - 1$). Mind three things: the $\operatorname{diag}(1 - h_t^2)$ factor, the transpose
 # of the code's `U`, and the **order** of the product (matrices do not commute). Do not build `np.diag` matrices if you
 # can avoid it: `(1 - h_t**2)[:, None] * U.T` scales the rows. The reference is `helpers.rnn.jacobian_product`.
+#
+# **What is graded.** `h` and `U` are float64 NumPy arrays and `k` is a Python `int` with $0 \le k \le T - 1$. Return
+# a NumPy array of shape (H, H). The tests include $k = T - 1$ (no step in between: the identity `np.eye(H)`), a single
+# step $T = 1$ (then $k = 0$ and the answer is the identity too), a single unit $H = 1$, and random sequences up to
+# $T = 15$ against the reference. Every entry must be within an absolute tolerance of $10^{-6}$ times the largest
+# absolute entry of the exact product, so any order of evaluation in float64 (a loop either way, `np.diag`, `einsum`,
+# `functools.reduce`) passes. The tests give your function copies, so whether it modifies its inputs is not graded.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_jacobian_product", "locked": false, "schema_version": 3, "solution": true}
@@ -200,12 +207,13 @@ def jacobian_product(h, U, k):
     """d h_{T-1} / d h_k of a vanilla RNN for one sequence.
 
     Args:
-        h: hidden states h_0, ..., h_{T-1} of one sequence, shape (T, H).
-        U: recurrent weights (code layout, h_prev @ U), shape (H, H).
-        k: the earlier step, 0 <= k <= T - 1.
+        h: hidden states h_0, ..., h_{T-1} of one sequence, float array of shape (T, H), T >= 1.
+        U: recurrent weights (code layout, h_prev @ U), float array of shape (H, H).
+        k: the earlier step, an int with 0 <= k <= T - 1.
 
     Returns:
-        The Jacobian product J_{T-1} ... J_{k+1}, shape (H, H); entry [i, j] is d h_{T-1, i} / d h_{k, j}.
+        The Jacobian product J_{T-1} ... J_{k+1} as an array of shape (H, H) (the identity when k = T - 1);
+        entry [i, j] is d h_{T-1, i} / d h_{k, j}. Graded to an absolute 1e-6 times its largest |entry|.
     """
     ### BEGIN SOLUTION
     n_steps, n_hidden = h.shape
@@ -218,44 +226,90 @@ def jacobian_product(h, U, k):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_jacobian_product", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-"""jacobian_product: identity at lag 0, one step, two steps in the right order (T=3, H=2)."""
-h_small = np.array([[0.1, -0.2], [0.5, 0.3], [-0.4, 0.6]])
-U_small = np.array([[0.9, -0.5], [0.3, 1.2]])
-np.testing.assert_allclose(
-    jacobian_product(h_small, U_small, 2),
-    np.eye(2),
-    atol=1e-12,
-    err_msg="with k = T - 1 there is no step between h_k and h_{T-1}: the identity",
-)
-np.testing.assert_allclose(
-    jacobian_product(h_small, U_small, 1),
-    [[0.756, 0.252], [-0.32, 0.768]],
-    atol=1e-9,
-    err_msg="one step back should be diag(1 - h_2**2) @ U.T: check the tanh factor and the transpose",
-)
-np.testing.assert_allclose(
-    jacobian_product(h_small, U_small, 0),
-    [[0.39564, 0.445284], [-0.56544, 0.766656]],
-    atol=1e-9,
-    err_msg="two steps back should be J_2 @ J_1 (latest step on the left), with J_t = diag(1 - h_t**2) @ U.T",
-)
-### BEGIN HIDDEN TESTS
-import helpers.rnn
+"""jacobian_product: identity at k = T - 1, one step, two steps in the right order, T = 1, H = 1, a longer sequence."""
+import numpy as np
 
-_rng = np.random.default_rng(12)
-for _T, _H in [(10, 5), (1, 3), (6, 1), (15, 4)]:
-    _U = _rng.normal(size=(_H, _H))
-    _hs = helpers.rnn.rnn_forward(
-        _rng.normal(size=(1, _T, 2)), np.zeros((1, _H)), _rng.normal(size=(2, _H)), _U, np.zeros(_H)
-    )[0][0]
-    for _k in sorted({0, _T // 2, _T - 1}):
-        np.testing.assert_allclose(
-            jacobian_product(_hs, _U, _k),
-            helpers.rnn.jacobian_product(_hs, _U, _k),
-            rtol=1e-9,
-            atol=1e-12,
-            err_msg=f"differs from helpers.rnn.jacobian_product for T={_T}, H={_H}, k={_k}",
-        )
+import helpers.rnn
+from helpers import grading
+
+ex = grading.exercise(1, "jacobian_product")
+
+
+def chain(h, U, k, J, first=None, latest_first=True):
+    # J_{T-1} ... J_{first} (first = k + 1 unless told), or the reverse order; J(h, U, t) is one step's Jacobian.
+    product = np.eye(U.shape[0])
+    for t in range(h.shape[0] - 1, (k + 1 if first is None else first) - 1, -1):
+        product = product @ J(h, U, t) if latest_first else J(h, U, t) @ product
+    return product
+
+
+def right_J(h, U, t):
+    return (1.0 - h[t] ** 2)[:, None] * U.T
+
+
+MISTAKES = {  # what each known mistake returns, to name it in the message
+    "the tanh factor diag(1 - h_t**2) looks missing: J_t = diag(1 - h_t**2) @ U.T, not U.T alone": (
+        lambda h, U, k: chain(h, U, k, lambda h, U, t: U.T)
+    ),
+    "U looks untransposed: in code layout J_t = diag(1 - h_t**2) @ U.T (the code's U is the maths' U transposed)": (
+        lambda h, U, k: chain(h, U, k, lambda h, U, t: (1.0 - h[t] ** 2)[:, None] * U)
+    ),
+    "the tanh factor scales the columns (U.T @ diag(1 - h_t**2)); it must scale the rows: diag(1 - h_t**2) @ U.T": (
+        lambda h, U, k: chain(h, U, k, lambda h, U, t: U.T * (1.0 - h[t] ** 2)[None, :])
+    ),
+    "the tanh factor uses h_{t-1}: J_t = dh_t / dh_{t-1} = diag(1 - h_t**2) @ U.T uses the NEW state h_t": (
+        lambda h, U, k: chain(h, U, k, lambda h, U, t: (1.0 - h[t - 1] ** 2)[:, None] * U.T)
+    ),
+    "the product is in the wrong order: the latest step goes on the LEFT, J_{T-1} @ ... @ J_{k+1}": (
+        lambda h, U, k: chain(h, U, k, right_J, latest_first=False)
+    ),
+    "one step too many: the product is J_{T-1} ... J_{k+1}; J_k is not in it (k = T - 1 gives the identity)": (
+        lambda h, U, k: chain(h, U, k, right_J, first=k)
+    ),
+    "one step too few: the product is J_{T-1} ... J_{k+1}, down to and including J_{k+1}": (
+        lambda h, U, k: chain(h, U, k, right_J, first=k + 2)
+    ),
+}
+
+
+def check(h, U, k, want, what):
+    h, U = np.array(h, dtype=float), np.array(U, dtype=float)
+    got = jacobian_product(h.copy(), U.copy(), k)
+    tol = 1e-6 * np.max(np.abs(want))
+    hint = "compare with J_{T-1} @ J_{T-2} @ ... @ J_{k+1}, J_t = diag(1 - h_t**2) @ U.T (identity when k = T - 1)"
+    try:
+        got_values = grading.plain(got, numeric=True)
+    except TypeError:
+        got_values = None
+    for mistake, wrong in MISTAKES.items():  # name the mistake whose result this is, if any
+        w = wrong(h, U, k)
+        if got_values is not None and got_values.shape == w.shape and np.allclose(got_values, w, rtol=0, atol=tol):
+            hint = mistake
+            break
+    ex.close(got, want, what, atol=tol, hint=hint)
+
+
+h_small = [[0.1, -0.2], [0.5, 0.3], [-0.4, 0.6]]  # T = 3, H = 2
+U_small = [[0.9, -0.5], [0.3, 1.2]]
+check(h_small, U_small, 2, np.eye(2), "k = T - 1 = 2 (no step in between: the identity)")
+check(h_small, U_small, 1, [[0.756, 0.252], [-0.32, 0.768]], "one step back, k = 1: diag(1 - h_2**2) @ U.T")
+check(h_small, U_small, 0, [[0.39564, 0.445284], [-0.56544, 0.766656]], "two steps back, k = 0: J_2 @ J_1")
+check([[0.3, -0.7]], U_small, 0, np.eye(2), "a single step, T = 1, k = 0 (the identity)")
+check([[0.5], [0.2], [-0.1]], [[2.0]], 0, [[3.8016]], "one unit, H = 1: (1 - 0.1**2) * 2 * (1 - 0.2**2) * 2")
+g = np.random.default_rng(11)
+U_long = g.normal(size=(3, 3))
+h_long = helpers.rnn.rnn_forward(g.normal(size=(1, 8, 2)), np.zeros((1, 3)), g.normal(size=(2, 3)), U_long, np.zeros(3))
+h_long = h_long[0][0]
+for k in (0, 4):
+    check(h_long, U_long, k, helpers.rnn.jacobian_product(h_long, U_long, k), f"T = 8, H = 3, k = {k}")
+### BEGIN HIDDEN TESTS
+g = np.random.default_rng(12)
+for T_, H_ in [(10, 5), (1, 3), (6, 1), (15, 4)]:
+    U_ = g.normal(size=(H_, H_))
+    hs = helpers.rnn.rnn_forward(g.normal(size=(1, T_, 2)), np.zeros((1, H_)), g.normal(size=(2, H_)), U_, np.zeros(H_))
+    hs = hs[0][0]
+    for k in sorted({0, T_ // 2, T_ - 1}):
+        check(hs, U_, k, helpers.rnn.jacobian_product(hs, U_, k), f"T = {T_}, H = {H_}, k = {k}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -265,6 +319,12 @@ for _T, _H in [(10, 5), (1, 3), (6, 1), (15, 4)]:
 # returns complex eigenvalues; take their modulus) and return `'vanish'` if $\rho < 1 - $ `tol`, `'explode'` if
 # $\rho > 1 + $ `tol`, and `'borderline'` otherwise. This is the prediction for long lags in the linear regime — as we saw,
 # saturation can still turn `'explode'` into vanishing. (The course's version: `helpers.rnn.gradient_regime`.)
+#
+# **What is graded.** `U` is a square float64 NumPy array, from $1 \times 1$ up; `tol` is a positive float, given by
+# keyword when it is not the default. Return one of the Python strings `'vanish'`, `'explode'`, `'borderline'`. The
+# tests use scaled identities, negative and complex eigenvalues (a rotation), non-normal matrices whose entries or norm
+# are large while their eigenvalues are small, a $1 \times 1$ matrix, a `tol` other than 0.05, and random matrices;
+# none has $\rho$ within 0.001 of $1 \pm$ `tol`, so any accurate way of computing the eigenvalues passes.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_gradient_regime", "locked": false, "schema_version": 3, "solution": true}
@@ -272,11 +332,12 @@ def gradient_regime(U, tol=0.05):
     """Predict 'vanish', 'explode' or 'borderline' from the spectral radius of U.
 
     Args:
-        U: recurrent weights, shape (H, H).
-        tol: half-width of the 'borderline' band around 1.
+        U: recurrent weights, float array of shape (H, H), H >= 1.
+        tol: half-width of the 'borderline' band around 1, a float > 0.
 
     Returns:
-        'vanish' if rho(U) < 1 - tol, 'explode' if rho(U) > 1 + tol, else 'borderline'.
+        The str 'vanish' if rho(U) < 1 - tol, 'explode' if rho(U) > 1 + tol, else 'borderline', where
+        rho(U) = max |eigenvalue of U| (the modulus of complex eigenvalues).
     """
     ### BEGIN SOLUTION
     radius = np.max(np.abs(np.linalg.eigvals(U)))
@@ -289,30 +350,56 @@ def gradient_regime(U, tol=0.05):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_gradient_regime", "locked": true, "points": 1, "schema_version": 3, "solution": false}
-"""gradient_regime: scaled identities, a negative eigenvalue, and a large matrix with a small radius."""
-assert gradient_regime(0.5 * np.eye(3)) == "vanish", "rho = 0.5 < 1: gradients vanish"
-assert gradient_regime(1.5 * np.eye(3)) == "explode", "rho = 1.5 > 1: gradients may explode"
-assert gradient_regime(np.eye(3)) == "borderline", "rho = 1 is the borderline case"
-assert gradient_regime(-1.5 * np.eye(2)) == "explode", "eigenvalue -1.5 has modulus 1.5: use |lambda|"
-assert gradient_regime(np.array([[0.5, 3.0], [0.0, 0.5]])) == "vanish", (
-    "this U has large entries (norm > 3) but both eigenvalues are 0.5: the radius, not the norm, decides"
+"""gradient_regime: scaled identities, negative and complex eigenvalues, non-normal matrices, 1 x 1, another tol."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(2, "gradient_regime")
+MODULUS = "take the modulus |lambda| of the eigenvalues (np.abs of the complex eigenvalues), not their real part"
+RADIUS = "the spectral radius decides (the largest |eigenvalue|), not the norm or the largest singular value of U"
+BAND = "'borderline' is the band 1 - tol <= rho <= 1 + tol around 1, not a single threshold at 1"
+RULE = "rho = max |eigenvalue|: 'vanish' if rho < 1 - tol, 'explode' if rho > 1 + tol, else 'borderline'"
+TOL = "use the tol argument: the band is 1 - tol <= rho <= 1 + tol for the tol given, not always 0.05"
+rot = np.array([[0.0, -1.0], [1.0, 0.0]])  # a rotation by 90 degrees: eigenvalues +i and -i
+cases = [  # (U, keyword arguments, expected, what, hint if wrong)
+    (0.5 * np.eye(3), {}, "vanish", "U = 0.5 I (rho = 0.5)", "rho = 0.5 < 1 - tol: 'vanish'"),
+    (1.5 * np.eye(3), {}, "explode", "U = 1.5 I (rho = 1.5)", "rho = 1.5 > 1 + tol: 'explode'"),
+    (np.eye(3), {}, "borderline", "U = I (rho = 1)", BAND),
+    (1.03 * np.eye(4), {}, "borderline", "U = 1.03 I (rho = 1.03, inside 1 +- 0.05)", BAND),
+    (-1.5 * np.eye(2), {}, "explode", "U = -1.5 I (eigenvalues -1.5, modulus 1.5)", MODULUS),
+    (1.3 * rot, {}, "explode", "U = 1.3 x rotation (eigenvalues +-1.3i, modulus 1.3)", MODULUS),
+    (np.array([[0.5, 3.0], [0.0, 0.5]]), {}, "vanish", "U = [[0.5, 3], [0, 0.5]] (eigenvalues 0.5)", RADIUS),
+    (np.array([[0.9]]), {}, "vanish", "a 1 x 1 U = [[0.9]]", "with H = 1, rho is |U[0, 0]|"),
+    (1.03 * np.eye(4), {"tol": 0.01}, "explode", "U = 1.03 I with tol = 0.01", TOL),
+    (np.array([[0.97]]), {"tol": 0.01}, "vanish", "U = [[0.97]] with tol = 0.01", TOL),
+    (np.array([[0.92]]), {"tol": 0.1}, "borderline", "U = [[0.92]] with tol = 0.1", TOL),
+]
+g = np.random.default_rng(21)
+M = g.normal(size=(6, 6))
+cases.append(
+    (0.8 * M / np.max(np.abs(np.linalg.eigvals(M))), {}, "vanish", "a random 6 x 6 U scaled to rho = 0.8", RULE)
 )
 ### BEGIN HIDDEN TESTS
-import helpers.rnn
-
-_rot = np.array([[0.0, -1.0], [1.0, 0.0]])
-assert gradient_regime(1.3 * _rot) == "explode", "complex eigenvalues of modulus 1.3"
-assert gradient_regime(0.7 * _rot) == "vanish", "complex eigenvalues of modulus 0.7"
-assert gradient_regime(np.array([[0.0, 10.0], [0.0, 0.0]])) == "vanish"
-assert gradient_regime(1.03 * np.eye(4)) == "borderline"
-assert gradient_regime(1.03 * np.eye(4), tol=0.01) == "explode"
-assert gradient_regime(np.array([[0.97]]), tol=0.01) == "vanish"
-_rng = np.random.default_rng(22)
-for _i in range(20):
-    _M = _rng.normal(size=(6, 6))
-    _M *= _rng.uniform(0.3, 1.7) / np.max(np.abs(np.linalg.eigvals(_M)))
-    assert gradient_regime(_M) == helpers.rnn.gradient_regime(_M), _M
+cases += [
+    (0.7 * rot, {}, "vanish", "U = 0.7 x rotation (modulus 0.7)", MODULUS),
+    (np.array([[0.0, 10.0], [0.0, 0.0]]), {}, "vanish", "U = [[0, 10], [0, 0]] (eigenvalues 0)", RADIUS),
+    (np.array([[-1.2]]), {}, "explode", "a 1 x 1 U = [[-1.2]]", MODULUS),
+    (1.08 * np.eye(2), {"tol": 0.1}, "borderline", "U = 1.08 I with tol = 0.1", TOL),
+]
+g = np.random.default_rng(22)
+while len(cases) < 35:
+    M = g.normal(size=(6, 6))
+    rho = g.uniform(0.3, 1.7)
+    if min(abs(rho - 0.95), abs(rho - 1.05)) < 0.002:
+        continue
+    want = "vanish" if rho < 0.95 else "explode" if rho > 1.05 else "borderline"
+    cases.append(
+        (rho * M / np.max(np.abs(np.linalg.eigvals(M))), {}, want, f"a random 6 x 6 U with rho = {rho:.3f}", RULE)
+    )
 ### END HIDDEN TESTS
+for U, kwargs, want, what, hint in cases:
+    ex.equal(gradient_regime(U.copy(), **kwargs), want, what, hint=hint)
 
 # %% [markdown]
 # ## 3. "The movie I watched last year was not good"
@@ -384,6 +471,13 @@ for name, lag in table_lags.items():
 # `(clipped, global_norm)` where `clipped` is a **new** list of new arrays (do not modify the inputs) and `global_norm` is
 # the norm **before** clipping, as a float. Same semantics as `tf.clip_by_global_norm` (reference:
 # `helpers.optim.clip_by_global_norm`).
+#
+# **What is graded.** `grads` is a Python list of one or more float64 NumPy arrays (1-D and 2-D, different shapes);
+# `max_norm` is a positive number. `clipped` must be a list (a tuple is accepted too) with one array per input, each of
+# its input's shape; `global_norm` a number (a Python or NumPy float). The tests check the arrays you were given are
+# unchanged after the call, that nothing changes when the global norm is at most `max_norm`, and all-zero gradients:
+# global norm 0 and zeros back, without `nan` or an error (a harmless NumPy warning is not penalised). Values are
+# compared to a relative precision of $10^{-7}$.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_clip_by_global_norm", "locked": false, "schema_version": 3, "solution": true}
@@ -391,11 +485,13 @@ def clip_by_global_norm(grads, max_norm):
     """Scale a list of gradients so that their global norm is at most max_norm.
 
     Args:
-        grads: list of arrays (any shapes), e.g. [dW, dU, db].
-        max_norm: the largest allowed global norm, > 0.
+        grads: list of float arrays (any shapes), e.g. [dW, dU, db]. Not modified.
+        max_norm: the largest allowed global norm, a number > 0.
 
     Returns:
-        (clipped, global_norm): a new list of arrays, and sqrt(sum of all squared entries) before clipping.
+        (clipped, global_norm): a new list of arrays (each the shape of its input), all multiplied by the same
+        factor max_norm / max(global_norm, max_norm); and global_norm = sqrt(sum of all squared entries of all
+        arrays) before clipping, a float. All-zero gradients give global_norm 0 and zeros.
     """
     ### BEGIN SOLUTION
     total_norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
@@ -406,40 +502,73 @@ def clip_by_global_norm(grads, max_norm):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_clip_by_global_norm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""clip_by_global_norm: the norm of all arrays together, one common factor, nothing changed below the threshold."""
-g_list = [np.array([3.0, 0.0]), np.array([[4.0]])]  # global norm sqrt(9 + 16) = 5
-g_copy = [a.copy() for a in g_list]
-clipped_g, norm_g = clip_by_global_norm(g_list, 1.0)
-assert np.isclose(norm_g, 5.0), f"the global norm of [3, 0] and [[4]] is sqrt(3^2 + 4^2) = 5; got {norm_g}"
-np.testing.assert_allclose(clipped_g[0], [0.6, 0.0], err_msg="every array is scaled by max_norm / global_norm = 1/5")
-np.testing.assert_allclose(clipped_g[1], [[0.8]], err_msg="every array is scaled by the SAME factor 1/5")
-for before, after in zip(g_copy, g_list):
-    np.testing.assert_array_equal(before, after, err_msg="do not modify the input gradients in place")
-unchanged, norm_u = clip_by_global_norm(g_list, 10.0)
-assert np.isclose(norm_u, 5.0)
-np.testing.assert_allclose(unchanged[0], [3.0, 0.0], err_msg="below max_norm the gradients must not change")
-np.testing.assert_allclose(unchanged[1], [[4.0]], err_msg="below max_norm the gradients must not change")
-### BEGIN HIDDEN TESTS
-import helpers.optim
+"""clip_by_global_norm: the joint norm, one common factor, inputs unchanged, nothing changed below max_norm, zeros."""
+import numpy as np
 
-_rng = np.random.default_rng(32)
-for _mx in [0.01, 0.5, 2.0, 50.0]:
-    _gs = [_rng.normal(size=(3, 4)), _rng.normal(size=(4, 4)), _rng.normal(size=(4,))]
-    _orig = [_a.copy() for _a in _gs]
-    _c, _n = clip_by_global_norm(_gs, _mx)
-    _rc, _rn = helpers.optim.clip_by_global_norm(_gs, _mx)
-    assert np.isclose(_n, _rn), (_mx, _n, _rn)
-    assert len(_c) == 3
-    for _a, _b, _o, _i in zip(_c, _rc, _orig, _gs):
-        assert np.shape(_a) == np.shape(_b)
-        np.testing.assert_allclose(
-            _a, _b, rtol=1e-10, err_msg=f"differs from helpers.optim.clip_by_global_norm with max_norm={_mx}"
+import helpers.optim
+from helpers import grading
+
+ex = grading.exercise(3, "clip_by_global_norm")
+
+
+def norm_hint(got, grads, max_norm):
+    # Name the mistake whose global norm this is, if any.
+    try:
+        value = float(grading.plain(got, numeric=True))
+    except (TypeError, ValueError):
+        return "return the global norm as a number (a float)"
+    squares = sum(float(np.sum(np.square(g))) for g in grads)
+    if np.isclose(value, squares) and not np.isclose(squares, np.sqrt(squares)):
+        return "the square root looks missing: the global norm is sqrt(sum of all squared entries), not the sum"
+    if np.isclose(value, min(np.sqrt(squares), max_norm)):
+        return "this is the norm AFTER clipping: return the global norm of the gradients before clipping"
+    return "the global norm is sqrt(sum over all arrays of the sum of their squared entries)"
+
+
+def check(grads, max_norm, what):
+    # One call: the norm before clipping, one array per input with its shape and values, the inputs untouched.
+    grads = [np.array(a, dtype=float) for a in grads]
+    before = [a.copy() for a in grads]
+    want, want_norm = helpers.optim.clip_by_global_norm(before, max_norm)
+    if want_norm == 0:
+        hint = "all-zero gradients have global norm 0: return zeros, do not divide by the norm (0 / 0 is nan)"
+    elif want_norm <= max_norm:
+        hint = "below max_norm the gradients must not change: the factor is max_norm / max(norm, max_norm) = 1 here"
+    else:
+        hint = (
+            "every array is scaled by the SAME factor max_norm / global_norm; clipping each array by its own norm "
+            "(Keras' clipnorm) changes the update's direction"
         )
-        np.testing.assert_array_equal(_o, _i)
-_c, _n = clip_by_global_norm([np.zeros((2, 2))], 1.0)
-assert _n == 0.0 and np.all(np.isfinite(_c[0])), "zero gradients: norm 0, nothing to scale (no division by zero)"
-_c, _n = clip_by_global_norm([np.array([6.0, 8.0])], 5.0)
-np.testing.assert_allclose(_c[0], [3.0, 4.0])
+    try:
+        clipped, norm = clip_by_global_norm(grads, max_norm)
+    except Exception as exc:  # an error is a failure of this check, with the likely reason
+        ex.true(False, what, expected="(clipped, global_norm)", got=f"{type(exc).__name__}: {exc}", hint=hint)
+    ex.close(norm, want_norm, f"{what}: global_norm", rtol=1e-7, hint=norm_hint(norm, before, max_norm))
+    ex.equal(len(clipped), len(want), f"{what}: number of clipped arrays", hint="return one array per input array")
+    for i, (c, w) in enumerate(zip(clipped, want)):
+        ex.shape(c, w.shape, f"{what}: clipped[{i}]", hint="each clipped array keeps the shape of its input")
+        ex.close(c, w, f"{what}: clipped[{i}]", rtol=1e-7, hint=hint)
+    for i, (a, b) in enumerate(zip(grads, before)):
+        ex.close(
+            a,
+            b,
+            f"{what}: grads[{i}] after the call",
+            hint="do not modify the input gradients in place: return new arrays",
+        )
+
+
+check([[3.0, 0.0], [[4.0]]], 1.0, "[[3, 0], [[4]]] (global norm 5) with max_norm = 1")
+check([[3.0, 0.0], [[4.0]]], 10.0, "[[3, 0], [[4]]] (global norm 5) with max_norm = 10")
+check([[6.0, 8.0]], 5.0, "a single array [6, 8] (norm 10) with max_norm = 5")
+check([np.zeros((2, 2)), np.zeros(3)], 1.0, "all-zero gradients")
+g = np.random.default_rng(31)
+check([g.normal(size=(3, 4)), g.normal(size=(4, 4)), g.normal(size=(4,))], 0.5, "random [dW, dU, db], max_norm = 0.5")
+### BEGIN HIDDEN TESTS
+g = np.random.default_rng(32)
+for mx in [0.01, 0.5, 2.0, 50.0]:
+    check([g.normal(size=(3, 4)), g.normal(size=(4, 4)), g.normal(size=(4,))], mx, f"random grads, max_norm = {mx}")
+check([np.zeros((2, 2))], 1.0, "one all-zero array")
+check([np.array([6.0, 8.0])], 10.0, "a single array exactly at the threshold")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -526,12 +655,23 @@ plt.show()
 # Clipping treats the symptom of **exploding** gradients. It cannot help with **vanishing** ones — the subject of the
 # question below.
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rubric_written_clipping_vanishing", "locked": true, "schema_version": 3, "solution": false}
 # ## Question — does clipping help against vanishing gradients? (2 points)
 #
 # An RNN for the long movie review above is trained with global-norm clipping at 1. It still ignores the word "not",
 # 27 tokens before the end. In two to four sentences: can clipping (or a larger `max_norm`) fix this, and why or why
 # not? Name one thing that would help.
+#
+# **Rubric (2 points)**
+# - 1 point: says no, with the reason: clipping only ever rescales the whole gradient *down* (by one common factor,
+#   and only when its norm is too large), so it cannot enlarge the tiny part that comes from "not" after a product of
+#   27 shrinking Jacobians $\operatorname{diag}(1 - h_t^2)\,U$, nor change its ratio to the recent steps' part; a larger
+#   `max_norm` changes nothing either. ("No" without a reason, or a reason that clipping *amplifies* small gradients:
+#   0 points.)
+# - 1 point: names a remedy that keeps the gradient path through time from shrinking geometrically, with a word on
+#   why: an LSTM or GRU (gated, additive cell state, $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f_t)$ close
+#   to the identity when the forget gate is open); or, partly, an orthogonal / identity-like $U$ (spectral radius 1)
+#   with unsaturated units; skip connections or attention also count.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_clipping_vanishing", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # No. Clipping only ever makes gradients *smaller*: it rescales the whole gradient when its norm is too large and leaves it

@@ -82,7 +82,12 @@ def numerical_gradients(loss, args, h=1e-5):
 # %% [markdown]
 # ## Exercise 1 — backward pass of one LSTM step (4 points)
 #
-# Implement `lstm_step_backward(dh_t, dc_t, cache)` from the four steps above. Return the gradients **in the order of the forward's inputs**: `(dx_t, dh_prev, dc_prev, dW, dU, db)`, packed gradients in the order i, f, c, o. (The course's version is `helpers.lstm.lstm_step_backward`.)
+# Implement `lstm_step_backward(dh_t, dc_t, cache)` from the four steps above. (The course's version is `helpers.lstm.lstm_step_backward`; calling it from your answer earns no points.)
+#
+# - **Inputs.** `dh_t` and `dc_t`: float64 arrays (N, H); `cache`: the dict returned by `helpers.lstm.lstm_step_forward` (keys in the table of Part 1). Any N ≥ 1 (a batch of one too), any D and H, including D = H.
+# - **Return.** The six gradients in the order of the forward's inputs, `(dx_t, dh_prev, dc_prev, dW, dU, db)` (a tuple; a list is accepted), arrays of shapes (N, D), (N, H), (N, H), (D, 4H), (H, 4H) and (4H,): `db` is one-dimensional and **summed** over the batch (not averaged, not kept as (1, 4H)). Packed gradients in the order i, f, c, o.
+# - **Graded** in two test cells of 2 points: `dx_t, dh_prev, dc_prev`, then `dW, dU, db`. Precision: every entry within $10^{-6} + 10^{-6}\,|\text{exact}|$ of the exact gradient, in float64 (so any correct formula or order of operations passes). The visible tests compare with centred-difference numerical gradients (whose own error is about $10^{-9}$), the hidden ones with the course's reference on other random inputs of the same kinds. The visible cases point at one line each: `dh_t = 0` (only `dc_t` reaches the cell), `dc_t = 0` (only the path through $h_t$), weights that are zero outside one gate block (that block's derivative alone), then the general case, a batch of one, D = H and larger weights (saturated gates).
+# - The tests give your function copies of their arrays, so changing `dh_t`, `dc_t` or the cache in place costs nothing.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_lstm_step_backward", "locked": false, "schema_version": 3, "solution": true}
@@ -90,13 +95,14 @@ def lstm_step_backward(dh_t, dc_t, cache):
     """Backward pass of one LSTM step.
 
     Args:
-        dh_t: gradient of the loss w.r.t. h_t, shape (N, H).
-        dc_t: gradient of the loss w.r.t. c_t coming from step t + 1, shape (N, H).
+        dh_t: gradient of the loss w.r.t. h_t, float64 (N, H).
+        dc_t: gradient of the loss w.r.t. c_t coming from step t + 1, float64 (N, H).
         cache: dict from helpers.lstm.lstm_step_forward (keys x_t, h_prev, c_prev, W, U, i, f, g, o, tanh_c).
 
     Returns:
-        (dx_t, dh_prev, dc_prev, dW, dU, db) with shapes (N, D), (N, H), (N, H), (D, 4H), (H, 4H), (4H,);
-        packed gradients in the order i, f, c, o.
+        (dx_t, dh_prev, dc_prev, dW, dU, db) (a tuple; a list is accepted) with shapes (N, D), (N, H), (N, H),
+        (D, 4H), (H, 4H), (4H,); packed gradients in the order i, f, c, o; db summed over the batch.
+        Graded to 1e-6 absolute + 1e-6 relative, element-wise, in float64.
     """
     ### BEGIN SOLUTION
     i, f, g, o = cache["i"], cache["f"], cache["g"], cache["o"]
@@ -146,114 +152,285 @@ def step_loss(x_t, h_prev, c_prev, W, U, b):
 
 
 _, _, step_cache = helpers.lstm.lstm_step_forward(*step_args)
-analytic = lstm_step_backward(dh_up, dc_up, step_cache)
 numeric = numerical_gradients(step_loss, step_args)
+analytic = lstm_step_backward(dh_up.copy(), dc_up.copy(), step_cache)
 for name, a_, n_ in zip(["dx_t", "dh_prev", "dc_prev", "dW", "dU", "db"], analytic, numeric):
     print(f"{name:8s} relative error {rel_error(a_, n_):.2e}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_step_backward_states", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check dx_t, dh_prev and dc_prev of lstm_step_backward against numerical gradients (float64, < 1e-6)."""
+"""Check dx_t, dh_prev and dc_prev of lstm_step_backward: within 1e-6 + 1e-6 |exact| of numerical gradients."""
+import copy
+
+import numpy as np
+
+import helpers.gradcheck
 import helpers.lstm
+from helpers import grading
 
-g = np.random.default_rng(1)
-N, D, H = 2, 3, 4
-args = [
-    g.normal(size=(N, D)),
-    g.normal(size=(N, H)),
-    g.normal(size=(N, H)),
-    g.normal(size=(D, 4 * H)) * 0.5,
-    g.normal(size=(H, 4 * H)) * 0.5,
-    g.normal(size=4 * H) * 0.5,
-]
-dh_t, dc_t = g.normal(size=(N, H)), g.normal(size=(N, H))
-
-
-def loss(x_t, h_prev, c_prev, W, U, b):
-    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
-    return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
-
-
-_, _, cache = helpers.lstm.lstm_step_forward(*args)
-grads = lstm_step_backward(dh_t, dc_t, cache)
-num = [eval_numerical_gradient(lambda _: loss(*args), a_) for a_ in args]  # centred differences
-hints = {
-    "dx_t": "dx_t = da @ W.T, with da the gradient of all four pre-activations",
-    "dh_prev": "dh_prev = da @ U.T",
-    "dc_prev": "dc_prev = dc * f, where dc already includes the path through h_t (tanh'(c_t)) and dc_t",
+ex = grading.exercise(1, "lstm_step_backward")
+TOL = {"atol": 1e-6, "rtol": 1e-6}  # the stated precision, float64
+BLOCKS = ["i", "f", "c", "o"]  # the packed order
+DERIVATIVE = {
+    "i": "the input gate: da_i = di * i * (1 - i) with di = dc * g (sigmoid' = s * (1 - s))",
+    "f": "the forget gate: da_f = df * f * (1 - f) with df = dc * c_prev (sigmoid' = s * (1 - s))",
+    "c": "the candidate: da_c = dg * (1 - g**2) with dg = dc * i (tanh' = 1 - tanh**2)",
+    "o": "the output gate: da_o = do * o * (1 - o) with do = dh_t * tanh(c_t) (sigmoid' = s * (1 - s))",
 }
-for k, name in enumerate(["dx_t", "dh_prev", "dc_prev"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), (
-        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+
+
+def make_case(seed, N, D, H, scale=0.5, only=None):
+    """Step inputs [x_t, h_prev, c_prev, W, U, b] and upstream dh_t, dc_t; `only`: W, U zero outside that block."""
+    g = np.random.default_rng(seed)
+    args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H))]
+    args += [g.normal(size=(D, 4 * H)) * scale, g.normal(size=(H, 4 * H)) * scale, g.normal(size=4 * H) * scale]
+    if only is not None:
+        outside = np.ones(4 * H, dtype=bool)
+        outside[only * H : (only + 1) * H] = False
+        args[3][:, outside] = 0.0
+        args[4][:, outside] = 0.0
+    return args, g.normal(size=(N, H)), g.normal(size=(N, H))
+
+
+def run(args, dh_t, dc_t):
+    """(what lstm_step_backward returned, the step's cache, numerical gradients of x_t, h_prev, c_prev)."""
+
+    def loss(*a):
+        h_t, c_t, _ = helpers.lstm.lstm_step_forward(*a)
+        return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
+
+    num = [helpers.gradcheck.eval_numerical_gradient(lambda _: loss(*args), a) for a in args[:3]]
+    _, _, cache = helpers.lstm.lstm_step_forward(*args)
+    got = lstm_step_backward(dh_t.copy(), dc_t.copy(), copy.deepcopy(cache))  # copies: in-place updates are harmless
+    ex.true(
+        isinstance(got, (tuple, list)) and len(got) == 6,
+        "the return value",
+        expected="a tuple of 6 gradients (dx_t, dh_prev, dc_prev, dW, dU, db)",
+        got=f"{type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""),
+        hint="return all six gradients, in the order of the forward's inputs",
     )
-    err = rel_error(grads[k], num[k])
-    assert err < 1e-6, f"{name} is wrong (relative error {err:.1e}): {hints[name]}"
+    return got, cache, num
+
+
+def likely(got, default, *suspects):
+    """The hint of the first suspect (what a known mistake returns) that `got` matches, else `default`."""
+    try:
+        arr = grading.plain(got, numeric=True)
+    except TypeError:
+        return default
+    for wrong, hint in suspects:
+        if arr.shape == np.shape(wrong) and np.allclose(arr, wrong, **TOL):
+            return hint
+    return default
+
+
+# 1. Shapes.
+args, dh_t, dc_t = make_case(1, 2, 3, 4)
+got, cache, num = run(args, dh_t, dc_t)
+ex.shape(got[0], (2, 3), "dx_t", hint="dx_t has the shape of x_t, (N, D): dx_t = da @ W.T")
+ex.shape(got[1], (2, 4), "dh_prev", hint="dh_prev has the shape of h_prev, (N, H): dh_prev = da @ U.T (U, not W)")
+ex.shape(got[2], (2, 4), "dc_prev", hint="dc_prev has the shape of c_prev, (N, H): dc_prev = dc * f")
+
+# 2. dh_t = 0: the gradient at the cell is dc_t alone, and one step back multiplies it by f.
+args, _, dc_t = make_case(11, 2, 3, 4)
+got, cache, num = run(args, np.zeros_like(dc_t), dc_t)
+ex.close(
+    got[2],
+    num[2],
+    "dc_prev with dh_t = 0",
+    **TOL,
+    hint=likely(
+        got[2],
+        "with dh_t = 0 the gradient at the cell is dc_t, and one step back multiplies it by the forget gate: "
+        "dc_prev = dc * f with dc = dc_t + dh_t * o * (1 - tanh(c_t)**2)",
+        (0 * dc_t, "dc_t looks ignored: c_t also feeds step t + 1, so dc = dc_t + dh_t * o * (1 - tanh(c_t)**2)"),
+        (dc_t, "the forget-gate factor looks missing: c_t = f * c_prev + i * g, so dc_prev = dc * f"),
+        (dc_t * cache["i"], "dc_prev uses the input gate: c_t = f * c_prev + i * g, so dc_prev = dc * f, not dc * i"),
+    ),
+)
+
+# 3. dc_t = 0: the cell gets only what comes through h_t = o * tanh(c_t).
+args, dh_t, _ = make_case(12, 2, 3, 4)
+got, cache, num = run(args, dh_t, np.zeros_like(dh_t))
+ex.close(
+    got[2],
+    num[2],
+    "dc_prev with dc_t = 0",
+    **TOL,
+    hint=likely(
+        got[2],
+        "with dc_t = 0 the cell gets dh_t * o * (1 - tanh(c_t)**2) through h_t = o * tanh(c_t); dc_prev is that times f",
+        (
+            dh_t * cache["o"] * cache["f"],
+            "the tanh' factor looks missing: h_t = o * tanh(c_t), so the gradient reaching c_t through h_t is "
+            "dh_t * o * (1 - tanh(c_t)**2)",
+        ),
+    ),
+)
+
+# 4. One gate block at a time: with W and U zero outside it, dx_t = da_block @ W_block.T shows that block alone.
+for k, block in enumerate(BLOCKS):
+    args, dh_t, dc_t = make_case(20 + k, 2, 3, 4, only=k)
+    got, cache, num = run(args, dh_t, dc_t)
+    ex.close(
+        got[0],
+        num[0],
+        f"dx_t with W and U zero outside the {block} block",
+        **TOL,
+        hint=f"the gradient of {DERIVATIVE[block]}; it fills columns {k}H:{k + 1}H of da (blocks i, f, c, o), "
+        "and dx_t = da @ W.T",
+    )
+
+# 5. The general case, a batch of one, D = H, larger weights.
+GENERAL = {
+    "dx_t": "dx_t = da @ W.T, with da (N, 4H) the gradients of the four pre-activations, blocks i, f, c, o",
+    "dh_prev": "dh_prev = da @ U.T (the recurrent weights U, not W)",
+    "dc_prev": "dc_prev = dc * f, with dc = dc_t + dh_t * o * (1 - tanh(c_t)**2)",
+}
+for seed, (N, D, H), scale in [(1, (2, 3, 4), 0.5), (2, (1, 2, 3), 1.0), (3, (3, 4, 4), 1.0)]:
+    args, dh_t, dc_t = make_case(seed, N, D, H, scale)
+    got, cache, num = run(args, dh_t, dc_t)
+    where = f"for N, D, H = {N, D, H}, weights x {scale}"
+    for k, name in enumerate(["dx_t", "dh_prev", "dc_prev"]):
+        ex.close(got[k], num[k], f"{name} {where}", **TOL, hint=GENERAL[name])
 ### BEGIN HIDDEN TESTS
-gh = np.random.default_rng(101)
-for n_, d_, u_ in [(1, 2, 3), (4, 5, 5)]:  # batch of 1; square blocks D = H
-    xs, hs, cs = gh.normal(size=(n_, d_)), gh.normal(size=(n_, u_)), gh.normal(size=(n_, u_))
-    Ws, Us, bs = gh.normal(size=(d_, 4 * u_)), gh.normal(size=(u_, 4 * u_)), gh.normal(size=4 * u_)
-    dhs, dcs = gh.normal(size=(n_, u_)), gh.normal(size=(n_, u_))
-    _, _, cache_s = helpers.lstm.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
-    want = helpers.lstm.lstm_step_backward(dhs, dcs, cache_s)
-    got = lstm_step_backward(dhs, dcs, cache_s)
-    for k in range(3):
-        np.testing.assert_allclose(
-            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}"
-        )
+for seed, (N, D, H) in [(101, (1, 3, 2)), (102, (4, 5, 5)), (103, (2, 6, 3))]:
+    args, dh_t, dc_t = make_case(seed, N, D, H, scale=1.0)
+    _, _, cache = helpers.lstm.lstm_step_forward(*args)
+    want = helpers.lstm.lstm_step_backward(dh_t, dc_t, cache)
+    got = lstm_step_backward(dh_t.copy(), dc_t.copy(), copy.deepcopy(cache))
+    for k, name in enumerate(["dx_t", "dh_prev", "dc_prev"]):
+        ex.close(got[k], want[k], f"{name} for N, D, H = {N, D, H}", **TOL, hint=GENERAL[name])
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_step_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check dW, dU and db of lstm_step_backward against numerical gradients (float64, < 1e-6)."""
+"""Check dW, dU and db of lstm_step_backward: within 1e-6 + 1e-6 |exact| of numerical gradients."""
+import copy
+
+import numpy as np
+
+import helpers.gradcheck
 import helpers.lstm
+from helpers import grading
 
-g = np.random.default_rng(2)
-N, D, H = 3, 2, 3
-args = [
-    g.normal(size=(N, D)),
-    g.normal(size=(N, H)),
-    g.normal(size=(N, H)),
-    g.normal(size=(D, 4 * H)) * 0.5,
-    g.normal(size=(H, 4 * H)) * 0.5,
-    g.normal(size=4 * H) * 0.5,
-]
-dh_t, dc_t = g.normal(size=(N, H)), g.normal(size=(N, H))
-
-
-def loss(x_t, h_prev, c_prev, W, U, b):  # noqa: F811 - each test cell defines its own loss
-    h_t, c_t, _ = helpers.lstm.lstm_step_forward(x_t, h_prev, c_prev, W, U, b)
-    return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
-
-
-_, _, cache = helpers.lstm.lstm_step_forward(*args)
-grads = lstm_step_backward(dh_t, dc_t, cache)
-num = [eval_numerical_gradient(lambda _: loss(*args), a_) for a_ in args]  # centred differences
-hints = {
-    "dW": "dW = x_t.T @ da",
-    "dU": "dU = h_prev.T @ da (the recurrent weights multiply h_prev, not x_t)",
-    "db": "db = da summed over the batch",
+ex = grading.exercise(1, "lstm_step_backward")
+TOL = {"atol": 1e-6, "rtol": 1e-6}  # the stated precision, float64
+BLOCKS = ["i", "f", "c", "o"]  # the packed order
+DERIVATIVE = {
+    "i": "the input gate: da_i = di * i * (1 - i) with di = dc * g (sigmoid' = s * (1 - s))",
+    "f": "the forget gate: da_f = df * f * (1 - f) with df = dc * c_prev (sigmoid' = s * (1 - s))",
+    "c": "the candidate: da_c = dg * (1 - g**2) with dg = dc * i (tanh' = 1 - tanh**2)",
+    "o": "the output gate: da_o = do * o * (1 - o) with do = dh_t * tanh(c_t) (sigmoid' = s * (1 - s))",
 }
-for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), (
-        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+
+
+def make_case(seed, N, D, H, scale=0.5):
+    """Step inputs [x_t, h_prev, c_prev, W, U, b] and upstream dh_t, dc_t."""
+    g = np.random.default_rng(seed)
+    args = [g.normal(size=(N, D)), g.normal(size=(N, H)), g.normal(size=(N, H))]
+    args += [g.normal(size=(D, 4 * H)) * scale, g.normal(size=(H, 4 * H)) * scale, g.normal(size=4 * H) * scale]
+    return args, g.normal(size=(N, H)), g.normal(size=(N, H))
+
+
+def run(args, dh_t, dc_t):
+    """(what lstm_step_backward returned, numerical gradients of W, U, b)."""
+
+    def loss(*a):
+        h_t, c_t, _ = helpers.lstm.lstm_step_forward(*a)
+        return np.sum(h_t * dh_t) + np.sum(c_t * dc_t)
+
+    num = [helpers.gradcheck.eval_numerical_gradient(lambda _: loss(*args), a) for a in args[3:]]
+    _, _, cache = helpers.lstm.lstm_step_forward(*args)
+    got = lstm_step_backward(dh_t.copy(), dc_t.copy(), copy.deepcopy(cache))  # copies: in-place updates are harmless
+    ex.true(
+        isinstance(got, (tuple, list)) and len(got) == 6,
+        "the return value",
+        expected="a tuple of 6 gradients (dx_t, dh_prev, dc_prev, dW, dU, db)",
+        got=f"{type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""),
+        hint="return all six gradients, in the order of the forward's inputs",
     )
-    err = rel_error(grads[k], num[k])
-    assert err < 1e-6, (
-        f"{name} is wrong (relative error {err:.1e}): {hints[name]}; if all three are wrong, "
-        "check the gate derivatives sigmoid' = s * (1 - s), tanh' = 1 - g**2"
+    return got[3:], num
+
+
+def likely(got, default, *suspects):
+    """The hint of the first suspect (what a known mistake returns) that `got` matches, else `default`."""
+    try:
+        arr = grading.plain(got, numeric=True)
+    except TypeError:
+        return default
+    for wrong, hint in suspects:
+        if arr.shape == np.shape(wrong) and np.allclose(arr, wrong, **TOL):
+            return hint
+    return default
+
+
+# 1. Shapes, on (N, D, H) = (3, 2, 3).
+args, dh_t, dc_t = make_case(2, 3, 2, 3)
+(dW, dU, db), num = run(args, dh_t, dc_t)
+ex.shape(dW, (2, 12), "dW", hint="dW has the shape of W, (D, 4H): dW = x_t.T @ da")
+ex.shape(dU, (3, 12), "dU", hint="dU has the shape of U, (H, 4H): the recurrent weights multiply h_prev, not x_t")
+ex.shape(db, (12,), "db", hint="db has the shape of b, (4H,): da.sum(axis=0), without keepdims")
+
+# 2. db: every example of the batch uses the same b.
+ex.close(
+    db,
+    num[2],
+    "db for a batch of N = 3",
+    **TOL,
+    hint=likely(
+        db,
+        "db = da.sum(axis=0): the pre-activation gradients summed over the batch",
+        (num[2] / 3, "db looks averaged over the batch: every example uses the same b, so db is the sum, not the mean"),
+    ),
+)
+
+# 3. dW block by block: each block of columns holds one gate's pre-activation gradient.
+dW = grading.plain(dW, numeric=True)
+for k, block in enumerate(BLOCKS):
+    cols = slice(k * 3, (k + 1) * 3)
+    ex.close(
+        dW[:, cols],
+        num[0][:, cols],
+        f"dW[:, {k}H:{k + 1}H], the {block} block",
+        **TOL,
+        hint=f"dW = x_t.T @ da, and columns {k}H:{k + 1}H of da (blocks i, f, c, o) hold the gradient of "
+        f"{DERIVATIVE[block]}",
     )
+
+# 4. dU with D = H, where x_t and h_prev have the same shape.
+args, dh_t, dc_t = make_case(3, 2, 4, 4)
+(dW, dU, db), num = run(args, dh_t, dc_t)
+ex.close(
+    dU,
+    num[1],
+    "dU for D = H = 4",
+    **TOL,
+    hint=likely(
+        dU,
+        "dU = h_prev.T @ da",
+        (num[0], "dU looks computed with x_t: the recurrent weights multiply h_prev, not x_t, so dU = h_prev.T @ da"),
+    ),
+)
+
+# 5. The general case, a batch of one, D = H, larger weights.
+GENERAL = {
+    "dW": "dW = x_t.T @ da, with da (N, 4H) the gradients of the four pre-activations, blocks i, f, c, o",
+    "dU": "dU = h_prev.T @ da (the recurrent weights multiply h_prev)",
+    "db": "db = da summed over the batch, shape (4H,)",
+}
+for seed, (N, D, H), scale in [(2, (3, 2, 3), 0.5), (4, (1, 3, 2), 1.0), (5, (2, 4, 4), 1.0)]:
+    args, dh_t, dc_t = make_case(seed, N, D, H, scale)
+    got, num = run(args, dh_t, dc_t)
+    where = f"for N, D, H = {N, D, H}, weights x {scale}"
+    for k, name in enumerate(["dW", "dU", "db"]):
+        ex.close(got[k], num[k], f"{name} {where}", **TOL, hint=GENERAL[name])
 ### BEGIN HIDDEN TESTS
-gp = np.random.default_rng(202)
-for n_, d_, u_ in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and h_prev have the same shape
-    xs, hs, cs = gp.normal(size=(n_, d_)), gp.normal(size=(n_, u_)), gp.normal(size=(n_, u_))
-    Ws, Us, bs = gp.normal(size=(d_, 4 * u_)), gp.normal(size=(u_, 4 * u_)), gp.normal(size=4 * u_)
-    dhs, dcs = gp.normal(size=(n_, u_)), gp.normal(size=(n_, u_))
-    _, _, cache_p = helpers.lstm.lstm_step_forward(xs, hs, cs, Ws, Us, bs)
-    want = helpers.lstm.lstm_step_backward(dhs, dcs, cache_p)
-    got = lstm_step_backward(dhs, dcs, cache_p)
-    for k in range(3, 6):
-        np.testing.assert_allclose(
-            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, D, H = {n_, d_, u_}"
-        )
+for seed, (N, D, H) in [(201, (1, 2, 3)), (202, (4, 5, 5)), (203, (2, 3, 6))]:
+    args, dh_t, dc_t = make_case(seed, N, D, H, scale=1.0)
+    _, _, cache = helpers.lstm.lstm_step_forward(*args)
+    want = helpers.lstm.lstm_step_backward(dh_t, dc_t, cache)
+    got = lstm_step_backward(dh_t.copy(), dc_t.copy(), copy.deepcopy(cache))
+    for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
+        ex.close(got[k], want[k], f"{name} for N, D, H = {N, D, H}", **TOL, hint=GENERAL[name])
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -266,7 +443,12 @@ for n_, d_, u_ in [(1, 3, 2), (2, 4, 4)]:  # batch of 1; D = H so that x_t and h
 # - the parameter gradients are **summed** over all steps;
 # - what is left after step 1 is $dh_0$ and $dc_0$.
 #
-# Implement `lstm_backward(dh, cache)` with your `lstm_step_backward`; `cache` is the list of step caches returned by `helpers.lstm.lstm_forward`. (The course's version is `helpers.lstm.lstm_backward`; it also takes an optional gradient for the last cell state.)
+# Implement `lstm_backward(dh, cache)` with your `lstm_step_backward`. (The course's version is `helpers.lstm.lstm_backward`; it also takes an optional gradient for the last cell state. Calling it from your answer earns no points.)
+#
+# - **Inputs.** `dh`: float64 array (N, T, H), zeros where the loss ignores $h_t$; `cache`: the list of the T step caches returned by `helpers.lstm.lstm_forward` (`cache[t]` is step t's dict). Any T ≥ 1 (a single step too), any N ≥ 1, any D and H.
+# - **Return.** `(dx, dh0, dc0, dW, dU, db)` (a tuple; a list is accepted), arrays of shapes (N, T, D), (N, H), (N, H), (D, 4H), (H, 4H) and (4H,); `dW, dU, db` summed over the T steps.
+# - **Graded on its own**, in two test cells of 2 points (`dx, dh0, dc0`, then `dW, dU, db`): in the tests the course's `helpers.lstm.lstm_step_backward` stands in for your `lstm_step_backward`, so a mistake in Exercise 1 costs only Exercise 1 (the cell after the tests runs your two functions together). Same precision as Exercise 1: every entry within $10^{-6} + 10^{-6}\,|\text{exact}|$, float64; visible tests against numerical gradients, hidden ones against the course's reference on other random inputs of the same kinds. The visible cases: the loss on the first step's $h$ only (nothing may flow forward in time), $U = 0$ with the loss on $h_T$ only (only the cell path carries the gradient back), the loss on $h_T$ only, then the general case, T = 1, N = 1, D = H and larger weights.
+# - The tests give your function copies, so adding into `dh` in place costs nothing.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_lstm_backward", "locked": false, "schema_version": 3, "solution": true}
@@ -274,12 +456,13 @@ def lstm_backward(dh, cache):
     """Backpropagation through time for helpers.lstm.lstm_forward.
 
     Args:
-        dh: gradient of the loss w.r.t. every hidden state, shape (N, T, H).
-        cache: list of T step caches from helpers.lstm.lstm_forward.
+        dh: gradient of the loss w.r.t. every hidden state, float64 (N, T, H) (zeros where the loss ignores h_t).
+        cache: list of T >= 1 step caches from helpers.lstm.lstm_forward.
 
     Returns:
-        (dx, dh0, dc0, dW, dU, db) with shapes (N, T, D), (N, H), (N, H), (D, 4H), (H, 4H), (4H,);
-        dW, dU, db summed over the T steps.
+        (dx, dh0, dc0, dW, dU, db) (a tuple; a list is accepted) with shapes (N, T, D), (N, H), (N, H),
+        (D, 4H), (H, 4H), (4H,); dW, dU, db summed over the T steps. Graded to 1e-6 absolute + 1e-6
+        relative, element-wise, in float64.
     """
     ### BEGIN SOLUTION
     N, T, H = dh.shape  # batch, steps, units
@@ -319,120 +502,256 @@ def seq_loss(x, h0, c0, W, U, b):
 
 
 _, _, seq_cache = helpers.lstm.lstm_forward(*seq_args)
-analytic = lstm_backward(dh_seq, seq_cache)
-numeric = numerical_gradients(seq_loss, seq_args)
-for name, a_, n_ in zip(["dx", "dh0", "dc0", "dW", "dU", "db"], analytic, numeric):
+numeric_seq = numerical_gradients(seq_loss, seq_args)
+analytic = lstm_backward(dh_seq.copy(), seq_cache)
+for name, a_, n_ in zip(["dx", "dh0", "dc0", "dW", "dU", "db"], analytic, numeric_seq):
     print(f"{name:4s} relative error {rel_error(a_, n_):.2e}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_inputs", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check dx, dh0 and dc0 of lstm_backward against numerical gradients (float64, < 1e-6)."""
+"""Check dx, dh0 and dc0 of lstm_backward on its own: within 1e-6 + 1e-6 |exact| of numerical gradients."""
+import copy
+
+import numpy as np
+
+import helpers.gradcheck
 import helpers.lstm
 from helpers import grading
 
+ex = grading.exercise(2, "lstm_backward")
 # Graded on its own: the reference step stands in for your lstm_step_backward (a mistake there costs Exercise 1 only).
-backward = grading.exercise(2, "lstm_backward").alone(lstm_backward, lstm_step_backward=helpers.lstm.lstm_step_backward)
-import helpers.lstm
-
-g = np.random.default_rng(4)
-N, T, D, H = 2, 4, 3, 4
-args = [
-    g.normal(size=(N, T, D)),
-    g.normal(size=(N, H)),
-    g.normal(size=(N, H)),
-    g.normal(size=(D, 4 * H)) * 0.5,
-    g.normal(size=(H, 4 * H)) * 0.5,
-    g.normal(size=4 * H) * 0.5,
-]
-dh = g.normal(size=(N, T, H))
+backward = ex.alone(lstm_backward, lstm_step_backward=helpers.lstm.lstm_step_backward)
+TOL = {"atol": 1e-6, "rtol": 1e-6}  # the stated precision, float64
 
 
-def loss(x, h0, c0, W, U, b):  # noqa: F811 - each test cell defines its own loss
-    h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
-    return np.sum(h * dh)
+def make_case(seed, N, T, D, H, scale=0.5, zero_U=False, loss_at=None):
+    """Forward inputs [x, h0, c0, W, U, b] and dh; `loss_at`: the one step whose h the loss looks at."""
+    g = np.random.default_rng(seed)
+    args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H))]
+    args += [g.normal(size=(D, 4 * H)) * scale, g.normal(size=(H, 4 * H)) * scale, g.normal(size=4 * H) * scale]
+    if zero_U:
+        args[4][:] = 0.0
+    dh = g.normal(size=(N, T, H))
+    if loss_at is not None:
+        ignored = np.ones(T, dtype=bool)
+        ignored[loss_at] = False
+        dh[:, ignored] = 0.0
+    return args, dh
 
 
-_, _, cache = helpers.lstm.lstm_forward(*args)
-grads = backward(dh, cache)
-num = [eval_numerical_gradient(lambda _: loss(*args), a_) for a_ in args]  # centred differences
-for k, name in enumerate(["dx", "dh0", "dc0"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), (
-        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+def run(args, dh):
+    """(what lstm_backward returned, numerical gradients of x, h0, c0)."""
+
+    def loss(*a):
+        h, _, _ = helpers.lstm.lstm_forward(*a)
+        return np.sum(h * dh)
+
+    num = [helpers.gradcheck.eval_numerical_gradient(lambda _: loss(*args), a) for a in args[:3]]
+    _, _, cache = helpers.lstm.lstm_forward(*args)
+    got = backward(dh.copy(), copy.deepcopy(cache))  # copies: in-place updates are harmless
+    ex.true(
+        isinstance(got, (tuple, list)) and len(got) == 6,
+        "the return value",
+        expected="a tuple of 6 gradients (dx, dh0, dc0, dW, dU, db)",
+        got=f"{type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""),
+        hint="return all six gradients, in the order of the forward's inputs",
     )
-    err = rel_error(grads[k], num[k])
-    assert err < 1e-6, (
-        f"{name} is wrong (relative error {err:.1e}): walk the steps backwards and pass BOTH "
-        "dh_prev (added to dh[:, t-1]) and dc_prev on to the previous step"
-    )
+    return got, num
+
+
+LAST = "dh0 and dc0 are the dh_prev and dc_prev returned by the first step (t = 0), which is processed last"
+GENERAL = {
+    "dx": "walk the steps backwards and pass BOTH dh_prev (added to dh[:, t-1]) and dc_prev on to the previous step",
+    "dh0": LAST,
+    "dc0": LAST,
+}
+
+# 1. Shapes.
+args, dh = make_case(4, 2, 4, 3, 4)
+got, num = run(args, dh)
+ex.shape(got[0], (2, 4, 3), "dx", hint="dx has the shape of x, (N, T, D): one dx_t per step")
+ex.shape(got[1], (2, 4), "dh0", hint="dh0 has the shape of h0, (N, H)")
+ex.shape(got[2], (2, 4), "dc0", hint="dc0 has the shape of c0, (N, H)")
+
+# 2. The loss looks at h of the first step only: no later input can receive a gradient.
+args, dh = make_case(41, 2, 4, 3, 4, loss_at=0)
+got, num = run(args, dh)
+ex.close(
+    got[0],
+    num[0],
+    "dx with the loss on the first step's h only",
+    **TOL,
+    hint="the gradient flows backwards in time only: walk t from T - 1 down to 0 (reversed(range(T))), "
+    "so that step t receives what step t + 1 sends back",
+)
+ex.close(got[1], num[1], "dh0 with the loss on the first step's h only", **TOL, hint=LAST)
+ex.close(got[2], num[2], "dc0 with the loss on the first step's h only", **TOL, hint=LAST)
+
+# 3. U = 0 and the loss on h_T only: the gates ignore h, so only the cell path carries the gradient back.
+args, dh = make_case(42, 2, 4, 3, 4, zero_U=True, loss_at=-1)
+got, num = run(args, dh)
+ex.close(
+    got[0],
+    num[0],
+    "dx with U = 0 and the loss on h_T only",
+    **TOL,
+    hint="with U = 0 only the cell path carries the gradient back from the last step: pass the dc_prev of "
+    "step t on as the dc_t of step t - 1 (zeros at the last step)",
+)
+ex.close(got[2], num[2], "dc0 with U = 0 and the loss on h_T only", **TOL, hint=LAST)
+
+# 4. The loss on h_T only, U != 0: the gradient also flows back through h_{t-1}.
+args, dh = make_case(43, 2, 4, 3, 4, loss_at=-1)
+got, num = run(args, dh)
+ex.close(
+    got[0],
+    num[0],
+    "dx with the loss on h_T only",
+    **TOL,
+    hint="the path through h looks cut (if the U = 0 case passed, the cell path is right): the gradient "
+    "reaching h_{t-1} is dh[:, t-1] plus the dh_prev returned by step t",
+)
+ex.close(got[1], num[1], "dh0 with the loss on h_T only", **TOL, hint=LAST)
+
+# 5. The general case, T = 1, N = 1, D = H, larger weights.
+for seed, (N, T, D, H), scale in [
+    (4, (2, 4, 3, 4), 0.5),
+    (5, (2, 1, 3, 2), 1.0),
+    (6, (1, 5, 2, 3), 1.0),
+    (7, (3, 6, 4, 4), 1.0),
+]:
+    args, dh = make_case(seed, N, T, D, H, scale)
+    got, num = run(args, dh)
+    where = f"for N, T, D, H = {N, T, D, H}, weights x {scale}"
+    for k, name in enumerate(["dx", "dh0", "dc0"]):
+        ex.close(got[k], num[k], f"{name} {where}", **TOL, hint=GENERAL[name])
 ### BEGIN HIDDEN TESTS
-gi = np.random.default_rng(303)
-for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 6, 4, 4)]:  # T = 1 and N = 1; square blocks
-    xs = gi.normal(size=(n_, t_, d_))
-    h0s, c0s = gi.normal(size=(n_, u_)), gi.normal(size=(n_, u_))
-    Ws, Us, bs = gi.normal(size=(d_, 4 * u_)), gi.normal(size=(u_, 4 * u_)), gi.normal(size=4 * u_)
-    dhs = gi.normal(size=(n_, t_, u_))
-    _, _, cache_s = helpers.lstm.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
-    want = helpers.lstm.lstm_backward(dhs, cache_s)
-    got = backward(dhs, cache_s)
-    for k in range(3):
-        np.testing.assert_allclose(
-            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}"
-        )
+for seed, (N, T, D, H) in [(301, (1, 1, 2, 3)), (302, (3, 6, 4, 4)), (303, (2, 9, 3, 2))]:
+    args, dh = make_case(seed, N, T, D, H, scale=1.0)
+    _, _, cache = helpers.lstm.lstm_forward(*args)
+    want = helpers.lstm.lstm_backward(dh, cache)
+    got = backward(dh.copy(), copy.deepcopy(cache))
+    for k, name in enumerate(["dx", "dh0", "dc0"]):
+        ex.close(got[k], want[k], f"{name} for N, T, D, H = {N, T, D, H}", **TOL, hint=GENERAL[name])
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_lstm_backward_params", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check dW, dU and db of lstm_backward against numerical gradients (float64, < 1e-6): summed over time."""
+"""Check dW, dU and db of lstm_backward on its own, summed over time: within 1e-6 + 1e-6 |exact| of numerical gradients."""
+import copy
+
+import numpy as np
+
+import helpers.gradcheck
 import helpers.lstm
 from helpers import grading
 
+ex = grading.exercise(2, "lstm_backward")
 # Graded on its own: the reference step stands in for your lstm_step_backward (a mistake there costs Exercise 1 only).
-backward = grading.exercise(2, "lstm_backward").alone(lstm_backward, lstm_step_backward=helpers.lstm.lstm_step_backward)
-import helpers.lstm
-
-g = np.random.default_rng(5)
-N, T, D, H = 3, 5, 2, 3
-args = [
-    g.normal(size=(N, T, D)),
-    g.normal(size=(N, H)),
-    g.normal(size=(N, H)),
-    g.normal(size=(D, 4 * H)) * 0.5,
-    g.normal(size=(H, 4 * H)) * 0.5,
-    g.normal(size=4 * H) * 0.5,
-]
-dh = g.normal(size=(N, T, H))
+backward = ex.alone(lstm_backward, lstm_step_backward=helpers.lstm.lstm_step_backward)
+TOL = {"atol": 1e-6, "rtol": 1e-6}  # the stated precision, float64
 
 
-def loss(x, h0, c0, W, U, b):  # noqa: F811 - each test cell defines its own loss
-    h, _, _ = helpers.lstm.lstm_forward(x, h0, c0, W, U, b)
-    return np.sum(h * dh)
+def make_case(seed, N, T, D, H, scale=0.5):
+    """Forward inputs [x, h0, c0, W, U, b] and dh."""
+    g = np.random.default_rng(seed)
+    args = [g.normal(size=(N, T, D)), g.normal(size=(N, H)), g.normal(size=(N, H))]
+    args += [g.normal(size=(D, 4 * H)) * scale, g.normal(size=(H, 4 * H)) * scale, g.normal(size=4 * H) * scale]
+    return args, g.normal(size=(N, T, H))
 
 
-_, _, cache = helpers.lstm.lstm_forward(*args)
-grads = backward(dh, cache)
-num = [eval_numerical_gradient(lambda _: loss(*args), a_) for a_ in args]  # centred differences
-for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
-    assert np.shape(grads[k]) == np.shape(args[k]), (
-        f"{name} should have shape {np.shape(args[k])}, got {np.shape(grads[k])}"
+def run(args, dh):
+    """(what lstm_backward returned for dW, dU, db; their numerical gradients; each step's share of them)."""
+
+    def loss(*a):
+        h, _, _ = helpers.lstm.lstm_forward(*a)
+        return np.sum(h * dh)
+
+    num = [helpers.gradcheck.eval_numerical_gradient(lambda _: loss(*args), a) for a in args[3:]]
+    _, _, cache = helpers.lstm.lstm_forward(*args)
+    shares, dh_next, dc_next = [None] * len(cache), 0.0, np.zeros_like(args[1])
+    for t in reversed(range(len(cache))):  # each step's contribution, as the reference computes it
+        step = helpers.lstm.lstm_step_backward(dh[:, t] + dh_next, dc_next, cache[t])
+        dh_next, dc_next, shares[t] = step[1], step[2], step[3:]
+    got = backward(dh.copy(), copy.deepcopy(cache))  # copies: in-place updates are harmless
+    ex.true(
+        isinstance(got, (tuple, list)) and len(got) == 6,
+        "the return value",
+        expected="a tuple of 6 gradients (dx, dh0, dc0, dW, dU, db)",
+        got=f"{type(got).__name__}" + (f" of length {len(got)}" if isinstance(got, (tuple, list)) else ""),
+        hint="return all six gradients, in the order of the forward's inputs",
     )
-    err = rel_error(grads[k], num[k])
-    assert err < 1e-6, (
-        f"{name} is wrong (relative error {err:.1e}): the same weights are used at every step, "
-        "so add up the contributions of all T steps"
+    return got[3:], num, shares
+
+
+def likely(got, default, *suspects):
+    """The hint of the first suspect (what a known mistake returns) that `got` matches, else `default`."""
+    try:
+        arr = grading.plain(got, numeric=True)
+    except TypeError:
+        return default
+    for wrong, hint in suspects:
+        if arr.shape == np.shape(wrong) and np.allclose(arr, wrong, **TOL):
+            return hint
+    return default
+
+
+ONE_STEP = (
+    "{name} looks like the contribution of one step only: the same {p} is used at every step, so add up (+=) "
+    "the contributions of all T steps"
+)
+SUM = (
+    "{name} is the sum over the T steps of each step's {name}; if dx fails too, the gradients passed between "
+    "steps are wrong (see the dx, dh0, dc0 test)"
+)
+
+# 1. Shapes, on (N, T, D, H) = (3, 5, 2, 3).
+args, dh = make_case(5, 3, 5, 2, 3)
+got, num, shares = run(args, dh)
+ex.shape(got[0], (2, 12), "dW", hint="dW has the shape of W, (D, 4H)")
+ex.shape(got[1], (3, 12), "dU", hint="dU has the shape of U, (H, 4H)")
+ex.shape(got[2], (12,), "db", hint="db has the shape of b, (4H,)")
+
+# 2. Summed over the steps.
+for k, (name, p) in enumerate([("dW", "W"), ("dU", "U"), ("db", "b")]):
+    ex.close(
+        got[k],
+        num[k],
+        f"{name} over T = 5 steps",
+        **TOL,
+        hint=likely(
+            got[k],
+            SUM.format(name=name),
+            *[(share[k], ONE_STEP.format(name=name, p=p)) for share in (shares[0], shares[-1])],
+        ),
     )
+
+# 3. The general case, T = 1, N = 1, D = H, larger weights.
+for seed, (N, T, D, H), scale in [(51, (2, 1, 3, 2), 1.0), (52, (1, 5, 2, 3), 1.0), (53, (2, 6, 4, 4), 1.0)]:
+    args, dh = make_case(seed, N, T, D, H, scale)
+    got, num, shares = run(args, dh)
+    where = f"for N, T, D, H = {N, T, D, H}, weights x {scale}"
+    for k, name in enumerate(["dW", "dU", "db"]):
+        ex.close(got[k], num[k], f"{name} {where}", **TOL, hint=SUM.format(name=name))
 ### BEGIN HIDDEN TESTS
-gq = np.random.default_rng(404)
-for n_, t_, d_, u_ in [(1, 1, 3, 2), (2, 8, 3, 3)]:
-    xs = gq.normal(size=(n_, t_, d_))
-    h0s, c0s = gq.normal(size=(n_, u_)), gq.normal(size=(n_, u_))
-    Ws, Us, bs = gq.normal(size=(d_, 4 * u_)), gq.normal(size=(u_, 4 * u_)), gq.normal(size=4 * u_)
-    dhs = gq.normal(size=(n_, t_, u_))
-    _, _, cache_p = helpers.lstm.lstm_forward(xs, h0s, c0s, Ws, Us, bs)
-    want = helpers.lstm.lstm_backward(dhs, cache_p)
-    got = backward(dhs, cache_p)
-    for k in range(3, 6):
-        np.testing.assert_allclose(
-            got[k], want[k], atol=1e-10, err_msg=f"output {k} differs for N, T, D, H = {n_, t_, d_, u_}"
-        )
+for seed, (N, T, D, H) in [(401, (1, 1, 3, 2)), (402, (2, 8, 3, 3)), (403, (3, 4, 2, 5))]:
+    args, dh = make_case(seed, N, T, D, H, scale=1.0)
+    _, _, cache = helpers.lstm.lstm_forward(*args)
+    want = helpers.lstm.lstm_backward(dh, cache)
+    got = backward(dh.copy(), copy.deepcopy(cache))
+    for k, name in zip([3, 4, 5], ["dW", "dU", "db"]):
+        ex.close(got[k], want[k], f"{name} for N, T, D, H = {N, T, D, H}", **TOL, hint=SUM.format(name=name))
 ### END HIDDEN TESTS
+
+# %%
+# Not graded: your two exercises together (the tests above gave your lstm_backward the course's step).
+together = lstm_backward(dh_seq.copy(), seq_cache)  # calls YOUR lstm_step_backward
+names = ["dx", "dh0", "dc0", "dW", "dU", "db"]
+off = [n for n, a_, n_ in zip(names, together, numeric_seq) if not np.allclose(a_, n_, atol=1e-6, rtol=1e-6)]
+if off:
+    raise AssertionError(
+        f"Your lstm_backward with your own lstm_step_backward gets {', '.join(off)} wrong. If the tests of "
+        "Exercise 2 pass, the mistake is in lstm_step_backward (Exercise 1)."
+    )
+print("Your lstm_backward with your own lstm_step_backward: all six gradients match the numerical ones.")
 
 # %% [markdown]
 # ## Part 3 — The constant error carousel
@@ -526,11 +845,15 @@ for name, vals in curves.items():
 #
 # **What it does not show.** This is one random initialisation scheme on random inputs, *before any training*. A large gradient at lag 99 says the early input *can* influence the loss; it says nothing about whether training will find a useful memory, and a gradient that does not shrink can also grow: for forget bias 3 the curve rises from about 0.1 at lag 20 to about 0.7 at lag 99, far above the cell-path product (about $10^{-2}$ there), so that growth comes through the paths via $h$ and $U$; an LSTM is not immune to exploding gradients. The plot also shows norms averaged over 5 initialisations and 16 sequences, not the spread between them. During training the gates become input-dependent and the picture changes. Whether an LSTM actually *remembers* longer than an RNN is a question about trained models on a task with a known lag: that is lesson 06's experiment.
 
-# %% [markdown]
-# **Written question (2 points).** "Why do LSTMs do better on long sequences?" Answer in three to five sentences using *this* lesson: the derivative along the cell path, what the plot measured, and one thing the plot does not prove.
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rubric_written_forget_gate", "locked": true, "schema_version": 3, "solution": false}
+# **Written question (2 points).** What is the role of the forget gate? Answer in three to five sentences using *this* lesson: what the backward step $\delta c_{t-1} = \delta c \odot f_t$ does to the gradient along the cell state (and what that makes of $\partial c_T / \partial c_0$ on the cell path), what the forget-bias 1 vs 3 plot measured, and one limit of what that plot shows.
+#
+# **Rubric (2 points)**
+# - 1 point: the mechanism: forwards $f_t$ decides how much of $c_{t-1}$ is kept ($c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$); backwards the cell path multiplies the gradient by $f_t$ alone ($\delta c_{t-1} = \delta c \odot f_t$: no weight matrix, no $\tanh'$), so over k steps it is the product of the forget gates, $\prod f_t$ (exact when the gates ignore $h$, $U = 0$): $f \approx 1$ carries the error (and the memory) far back, $f \approx 0$ cuts it. Contrasting with the vanilla RNN's repeated $\mathrm{diag}(1-h_t^2)U^\top$ is welcome but not required.
+# - 1 point: the measurement and one honest limit: at initialisation the forget bias 1 ($f \approx 0.73$) LSTM's gradient still vanished with the lag (the cell-path product $\approx 0.73^k$), with bias 3 ($f \approx 0.95$) the gradient at lag 99 was as large as at lag 0 or larger, so the forget gate's value (its bias) decides whether the carousel turns; and a limit, e.g. untrained network on random inputs, gradient size is not memory (training must still find it), the bias-3 growth came through the paths via $h$ and $U$ (it can explode), averages over 5 seeds hide the spread, trained gates are input-dependent.
 
-# %% [markdown] nbgrader={"grade": true, "grade_id": "written_long_sequences", "locked": false, "points": 2, "schema_version": 3, "solution": true}
-# **Model answer.** Backpropagating along the cell state only multiplies the gradient by the forget gate at each step, $\partial c_T/\partial c_0 = \prod_t f_t$ along the cell path (exact when the gates do not depend on $h$, e.g. $U = 0$), with no recurrent weight matrix and no $\tanh'$ factor, so when $f_t \approx 1$ the error signal reaches inputs many steps back almost unchanged; in a vanilla RNN every step multiplies by $\mathrm{diag}(1-h_t^2)U^\top$, which shrinks geometrically. The plot measured this at initialisation: the RNN's gradient norm fell by many orders of magnitude over 100 steps, an LSTM with forget bias 1 also vanished (f ≈ 0.73), and with forget bias 3 (f ≈ 0.95) the gradient at lag 99 was even larger than at lag 0. It does not prove that a trained LSTM remembers longer: it is an untrained network on random inputs, a large gradient only makes learning long dependencies *possible* (and can explode), and the gates change during training; that needs a task with a known lag (lesson 06). Grading: 1 point for the $\prod f_t$ / no-matrix cell path versus the RNN's Jacobian product; 1 point for an honest limit of the plot (untrained, random inputs, gradient size ≠ memory, depends on the forget bias).
+# %% [markdown] nbgrader={"grade": true, "grade_id": "written_forget_gate", "locked": false, "points": 2, "schema_version": 3, "solution": true}
+# **Model answer.** The forget gate decides, for every unit and step, how much of the old cell state is kept: $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$, so $f_t \approx 1$ keeps the memory and $f_t \approx 0$ erases it. Backwards it plays the same role for the error signal: $\delta c_{t-1} = \delta c \odot f_t$ is the only factor on the cell path (no weight matrix, no $\tanh'$), so the gradient reaching $c_0$ from $c_T$ along that path is $\prod_t f_t$, exactly the whole derivative when the gates ignore $h$ ($U = 0$, checked in Part 3), whereas a vanilla RNN multiplies by $\mathrm{diag}(1-h_t^2)U^\top$ at every step. The plot measured this at initialisation: with forget bias 1 ($f \approx 0.73$) the cell-path product fell like $0.73^k$ and the gradient reaching early inputs still vanished (about eight orders of magnitude over 100 steps, against eleven for the RNN), while with forget bias 3 ($f \approx 0.95$) the gradient at lag 99 was larger than at lag 0: one number in the forget gate decides whether the carousel turns. It does not show that a trained LSTM remembers longer: it is an untrained network on random inputs, a large gradient only makes long dependencies learnable (and the bias-3 curve grew through the paths via $h$ and $U$, so it can also explode), and during training the gates become input-dependent.
 
 # %% [markdown]
 # ## Key takeaways

@@ -151,6 +151,10 @@ print("bias blocks i, f, c, o:", layer.weights[2].numpy().reshape(4, H)[:, 0])
 # Write `lstm_param_count(D, H)`: the number of trainable parameters of
 # `keras.layers.LSTM(H)` (H = `units`) reading D features per step. Use the formula, not Keras. The
 # arguments are in the order of lesson 03's `lstm_param_count(D, H)`: input features first, then units.
+#
+# **What is graded:** the returned number must equal Keras' `count_params()` exactly, for several
+# `(D, H)` of positive integers, from one feature and one unit (`lstm_param_count(1, 1)`) to a few
+# hundred. Return an `int` (a NumPy integer is fine too).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_lstm_param_count", "locked": false, "schema_version": 3, "solution": true}
@@ -158,11 +162,11 @@ def lstm_param_count(D, H):
     """Number of parameters of keras.layers.LSTM(H) on inputs of shape (N, T, D).
 
     Args:
-        D: the number of input features per step.
-        H: the number of hidden units (`units`).
+        D: the number of input features per step, an int >= 1.
+        H: the number of hidden units (`units`), an int >= 1.
 
     Returns:
-        An int: W (D, 4H) + U (H, 4H) + b (4H,), blocks i, f, c, o.
+        An int, exactly Keras' count: W (D, 4H) + U (H, 4H) + b (4H,), blocks i, f, c, o.
     """
     ### BEGIN SOLUTION
     per_block = H * (H + D) + H  # W_* (D, H) + U_* (H, H) + b_* (H,)
@@ -171,24 +175,44 @@ def lstm_param_count(D, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_lstm_param_count", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check lstm_param_count against the formula and against Keras' own count."""
-assert lstm_param_count(1, 50) == 10400, (
-    "LSTM(50) on 1 feature has 4 * (50 * (50 + 1) + 50) = 10400 parameters: four blocks i, f, c, o, "
-    "each with W (D, H), U (H, H) and a bias (H,)"
-)
-_m = keras.Sequential([keras.Input(shape=(None, 10)), keras.layers.LSTM(16)])
-assert lstm_param_count(10, 16) == _m.count_params(), (
-    f"LSTM(16) on 10 features: Keras counts {_m.count_params()}, you returned lstm_param_count(10, 16) = "
-    f"{lstm_param_count(10, 16)} (the arguments are (D, H): features first, then units)"
-)
-### BEGIN HIDDEN TESTS
-import helpers.lstm
+"""Check lstm_param_count against the formula and against Keras' own count, from D = H = 1 up."""
+from numbers import Number
 
-for _H, _D in [(1, 1), (3, 7), (64, 3), (100, 200)]:
-    assert int(lstm_param_count(_D, _H)) == helpers.lstm.lstm_param_count(_D, _H), (
-        f"wrong count for D={_D}, H={_H}: expected {helpers.lstm.lstm_param_count(_D, _H)}"
-    )
-assert lstm_param_count(1, 1) == 12, "one unit, one feature: each of the 4 blocks has w, u and b"
+import keras
+
+import helpers.lstm
+from helpers import grading
+
+ex = grading.exercise(1, "lstm_param_count")
+
+
+def _hint(D, H, got):  # what each plausible mistake gives for (D, H), and what it means
+    block = H * (H + D) + H
+    known = {
+        4 * H * (H + D): "the biases are missing: each of the four blocks also has a bias of H values",
+        3 * block: "three blocks counted: an LSTM has four (i, f, c, o); three is a GRU-like count",
+        4 * block - 3 * H: "one shared bias counted: each of the four blocks has its own bias (H,), 4H in all",
+        4 * (D * (D + H) + D): "D and H swapped: the arguments are (D, H), input features first, then units",
+        4 * (D * (H + D) + H): "the recurrent weights look counted as (D, D): U_* maps h_{t-1} (H values) "
+        "to H units, so it is (H, H)",
+    }
+    known.pop(4 * block, None)  # a mistake that happens to give the right count is no mistake here
+    generic = "4 * (H * (H + D) + H): four blocks i, f, c, o, each with W (D, H), U (H, H) and a bias (H,)"
+    return known.get(got, generic) if isinstance(got, Number) else "return the count as an int"
+
+
+def _check(D, H, want):
+    got = lstm_param_count(D, H)
+    ex.equal(got, want, f"lstm_param_count(D={D}, H={H})", hint=_hint(D, H, got))
+
+
+_check(1, 50, 10400)  # LSTM(50) on 1 feature: 4 * (50 * (50 + 1) + 50)
+_keras_count = keras.Sequential([keras.Input(shape=(None, 10)), keras.layers.LSTM(16)]).count_params()
+_check(10, 16, _keras_count)  # against Keras itself
+_check(1, 1, 12)  # one unit, one feature: each of the 4 blocks has one w, one u and one b
+### BEGIN HIDDEN TESTS
+for _H, _D in [(3, 7), (64, 3), (100, 200), (5, 5)]:
+    _check(_D, _H, helpers.lstm.lstm_param_count(_D, _H))
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -197,6 +221,20 @@ assert lstm_param_count(1, 1) == 12, "one unit, one feature: each of the 4 block
 # Write `build_stacked_lstm(timesteps, features, units=(32, 16), horizon=1)`: a `keras.Model` from
 # (N, T, D) to (N, horizon) made of one LSTM per entry of `units` (bottom to top) and a `Dense(horizon)`
 # head. Build it, don't compile or train it. `timesteps` may be `None` (any length).
+#
+# **What is graded** (on a few small configurations, from one LSTM with `timesteps=None` to three
+# stacked LSTMs; the model is only called on zeros, never trained):
+#
+# - one `keras.layers.LSTM` per entry of `units`, bottom to top, with those `units`;
+# - `return_sequences=True` on every LSTM below the top one and `False` (the default) on the top one;
+# - the last layer is `keras.layers.Dense(horizon)`;
+# - the model is built for inputs of shape (N, `timesteps`, `features`), so that `count_params()` works
+#   before any call (start from `keras.Input(shape=(timesteps, features))`) and equals Keras' count for
+#   that architecture;
+# - calling it on (N, T, D) gives (N, horizon); with `timesteps=None` any T works, T = 1 included;
+# - it is not compiled (the caller picks the optimizer and the loss).
+#
+# A functional `keras.Model` or a `keras.Sequential` are both fine.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_build_stacked_lstm", "locked": false, "schema_version": 3, "solution": true}
@@ -206,11 +244,12 @@ def build_stacked_lstm(timesteps, features, units=(32, 16), horizon=1):
     Args:
         timesteps: T, or None for any sequence length.
         features: D, features per step.
-        units: hidden units of each LSTM layer, bottom to top (at least one layer).
+        units: tuple of the hidden units of each LSTM layer, bottom to top (at least one layer).
         horizon: number of outputs of the Dense head.
 
     Returns:
-        A keras.Model mapping (N, T, D) to (N, horizon).
+        An uncompiled, built keras.Model (functional or Sequential) mapping (N, T, D) to (N, horizon):
+        LSTM(units[0], return_sequences=True), ..., LSTM(units[-1]), Dense(horizon).
     """
     ### BEGIN SOLUTION
     inputs = keras.Input(shape=(timesteps, features))
@@ -228,31 +267,92 @@ demo = build_stacked_lstm(20, 3, units=(8, 4), horizon=2)
 print(tuple(demo(np.zeros((5, 20, 3), "float32")).shape), demo.count_params())
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_build_stacked_lstm", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check the stacked model's output shape and parameter count on a dummy input (no training)."""
-_model = build_stacked_lstm(20, 3, units=(8, 4), horizon=2)
-_out = _model(np.zeros((5, 20, 3), "float32"))
-assert tuple(_out.shape) == (5, 2), f"output should be (N, horizon) = (5, 2), got {tuple(_out.shape)}"
-_want = 4 * (8 * (8 + 3) + 8) + 4 * (4 * (4 + 8) + 4) + (4 * 2 + 2)
-assert _model.count_params() == _want, (
-    f"expected {_want} parameters: LSTM(8) on 3 features + LSTM(4) on 8 features + Dense(2) on 4; "
-    f"got {_model.count_params()}"
-)
-_lstms = [layer for layer in _model.layers if isinstance(layer, keras.layers.LSTM)]
-assert len(_lstms) == 2, f"one LSTM layer per entry of units, found {len(_lstms)}"
-### BEGIN HIDDEN TESTS
-import helpers.keras_models
+"""Check the stacked model's layers, parameter count and output shape on zeros (no training)."""
+import keras
+import numpy as np
 
-_one = build_stacked_lstm(None, 1, units=(6,), horizon=1)
-for _T in (1, 13):
-    assert tuple(_one(np.zeros((1, _T, 1), "float32")).shape) == (1, 1), "timesteps=None must accept any T"
-assert _one.count_params() == helpers.keras_models.build_stacked_lstm(None, 1, units=(6,)).count_params()
-_three = build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4)
-assert tuple(_three(np.ones((2, 7, 2), "float32")).shape) == (2, 4)
-assert (
-    _three.count_params() == helpers.keras_models.build_stacked_lstm(7, 2, units=(5, 4, 3), horizon=4).count_params()
-), "three layers"
-assert getattr(_three, "optimizer", None) is None, "build the model only: do not compile it"
+import helpers.keras_models
+from helpers import grading
+
+ex = grading.exercise(2, "build_stacked_lstm")
+
+
+def _check(timesteps, features, units, horizon):
+    what = f"build_stacked_lstm({timesteps}, {features}, units={units}, horizon={horizon})"
+    try:
+        model = build_stacked_lstm(timesteps, features, units=units, horizon=horizon)
+    except ValueError as err:
+        text = " ".join(str(err).split())
+        hint = "the model could not be built"
+        if "ndim" in text:
+            hint = "an LSTM got a 2-D (N, H) input: every LSTM below the top one needs return_sequences=True"
+        ex.true(False, what, expected="a model", got=f"ValueError: {text[:200]}", hint=hint)
+    ex.true(isinstance(model, keras.Model), what, expected="a keras.Model", got=f"a {type(model).__name__}", hint=None)
+    lstms = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    ex.equal(len(lstms), len(units), f"{what}: number of LSTM layers", hint="one LSTM per entry of units")
+    ex.equal(
+        tuple(layer.units for layer in lstms),
+        tuple(units),
+        f"{what}: units of the LSTM layers, bottom to top",
+        hint="units are listed bottom to top: units[0] is the LSTM that reads the input, units[-1] the top one",
+    )
+    flags = tuple(bool(layer.return_sequences) for layer in lstms)
+    hint = "every LSTM below the top one needs return_sequences=True, to hand the next LSTM a sequence"
+    if flags[-1]:
+        hint = "the top LSTM must return only h_T (return_sequences=False); otherwise the head gives (N, T, horizon)"
+    ex.equal(flags, tuple(k < len(units) - 1 for k in range(len(units))), f"{what}: return_sequences", hint=hint)
+    head = model.layers[-1]
+    ex.true(
+        isinstance(head, keras.layers.Dense),
+        f"{what}: the last layer",
+        expected="a Dense layer",
+        got=f"a {type(head).__name__}",
+        hint="no Dense head: put keras.layers.Dense(horizon) on top of the last LSTM",
+    )
+    ex.equal(
+        head.units, horizon, f"{what}: units of the Dense head", hint="the head is Dense(horizon), whatever horizon is"
+    )
+    ex.true(
+        getattr(model, "optimizer", None) is None,
+        f"{what}: compiled?",
+        expected="an uncompiled model",
+        got="a compiled one",
+        hint="build the model only: do not compile it (the caller picks the optimizer and the loss)",
+    )
+    want = helpers.keras_models.build_stacked_lstm(timesteps, features, units=units, horizon=horizon)
+    ex.equal(
+        model.count_params(),
+        want.count_params(),
+        f"{what}: count_params() before any call",
+        hint="build the model for its input first (keras.Input(shape=(timesteps, features))) so that the first "
+        "LSTM reads `features` values per step",
+    )
+    for T in [timesteps] if timesteps else [1, 13]:
+        out = np.asarray(model(np.zeros((2, T, features), "float32")))
+        ex.shape(
+            out,
+            (2, horizon),
+            f"{what}: output for an input of shape (2, {T}, {features})",
+            hint="the model maps (N, T, D) to (N, horizon); with timesteps=None use keras.Input(shape=(None, D))",
+        )
+
+
+_check(20, 3, (8, 4), 2)  # two LSTMs and a Dense(2) head
+_check(None, 1, (6,), 1)  # one LSTM, any length: T = 1 and T = 13
+_check(7, 2, (5, 4, 3), 4)  # three LSTMs
+### BEGIN HIDDEN TESTS
+_check(None, 4, (3, 9), 3)
+_check(12, 2, (4, 6, 2), 5)
 ### END HIDDEN TESTS
+
+# %%
+# Your two pieces together (not graded): the parameters of your stacked model, counted by your formula.
+_mine = build_stacked_lstm(20, 3, units=(8, 4), horizon=2).count_params()
+_by_formula = lstm_param_count(3, 8) + lstm_param_count(8, 4) + (4 * 2 + 2)  # + Dense(2) on h_T of 4 units
+print(
+    f"build_stacked_lstm(20, 3, (8, 4), 2) has {_mine} parameters; lstm_param_count says {_by_formula}:",
+    "they agree" if _mine == _by_formula else "they DISAGREE (check Exercises 1 and 2)",
+)
 
 # %% [markdown]
 # ## 3. The toy example, and what it really learned
@@ -324,6 +424,12 @@ for xw, yt in zip(X_k.numpy(), y_k.numpy()):
 # Return `X` of shape (N, W, 1) — the feature axis included — and `y` of shape (N,), with
 # $N = L - W - \text{lead} + 1$, window $j$ = `series[j : j + window]`, target `series[j + window - 1 + lead]`.
 # Raise a `ValueError` if the series is too short for a single window.
+#
+# **What is graded:** `series` is a 1-D NumPy array of floats, `window` and `lead` are integers >= 1.
+# Return two NumPy arrays (not tensors or a dataset); any float dtype, float32 included: the values are
+# compared with a relative tolerance of 1e-6. The tests use ramps (as below) and random series, with
+# `lead` 1 to 3, `window = 1`, and a series of exactly `window + lead` values (one window); a series
+# shorter than that must raise a `ValueError`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_window_series", "locked": false, "schema_version": 3, "solution": true}
@@ -331,12 +437,13 @@ def window_series(series, window, lead=1):
     """Cut a 1-D series into (window, target) pairs.
 
     Args:
-        series: array of shape (L,).
-        window: W, steps per input window.
-        lead: the target is `lead` steps after the window's last value (1 = the next value).
+        series: NumPy array of shape (L,).
+        window: W >= 1, steps per input window.
+        lead: >= 1, the target is `lead` steps after the window's last value (1 = the next value).
 
     Returns:
-        (X, y): X of shape (N, W, 1), y of shape (N,), N = L - W - lead + 1.
+        (X, y): NumPy arrays, X of shape (N, W, 1), y of shape (N,), N = L - W - lead + 1;
+        X[j, :, 0] = series[j : j + W] and y[j] = series[j + W - 1 + lead].
 
     Raises:
         ValueError: if L < W + lead (not even one window).
@@ -354,39 +461,88 @@ def window_series(series, window, lead=1):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_window_series", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-"""Check window_series on a ramp: shapes, the first and last pairs, lead 2, and the too-short error."""
-_X, _y = window_series(np.arange(10.0), 3)
-assert _X.shape == (7, 3, 1), (
-    f"10 values, window 3, lead 1 give 10 - 3 - 1 + 1 = 7 windows of shape (3, 1); got X.shape={_X.shape}"
-)
-assert _y.shape == (7,), f"y should be (N,) = (7,), got {_y.shape}"
-np.testing.assert_array_equal(_X[0, :, 0], [0, 1, 2], err_msg="the first window is series[0:3]")
-assert _y[0] == 3, f"the target of [0, 1, 2] is the NEXT value 3, got {_y[0]} (off by one?)"
-assert _y[-1] == 9, f"the last pair should use the last value 9 as its target, got {_y[-1]}"
-_X2, _y2 = window_series(np.arange(10.0), 3, lead=2)
-assert _X2.shape == (6, 3, 1) and _y2[0] == 4, "lead=2: the target of [0, 1, 2] is 4, and there are 6 pairs"
-try:
-    window_series(np.arange(3.0), 3)
-except ValueError:
-    pass
-else:
-    raise AssertionError("3 values cannot make a window of 3 plus a target: raise ValueError")
-### BEGIN HIDDEN TESTS
-import helpers.data
+"""Check window_series: shapes, the first pair, the count, all pairs, lead 2, W = 1, one window, too short."""
+import numpy as np
 
+import helpers.data
+from helpers import grading
+
+ex = grading.exercise(3, "window_series")
+_tol = dict(rtol=1e-6, atol=1e-12)  # the stated precision: the values are the series' own (float32 is fine)
+
+
+def _first_target_hint(s, window, lead, got):
+    if np.isclose(got, s[window - 1]):
+        return "the target is the window's own last value: off by one, it is the value `lead` steps after it"
+    if lead > 1 and np.isclose(got, s[window]):
+        return "lead looks ignored: the target is `lead` steps after the window's last value"
+    if window + lead < len(s) and np.isclose(got, s[window + lead]):
+        return "the target is one step too far: series[j + window - 1 + lead], not series[j + window + lead]"
+    return "window j is series[j : j + window] and its target series[j + window - 1 + lead]"
+
+
+def _count_hint(n_got, n_want):
+    if n_got == n_want - 1:
+        return "one window too few: N = L - W - lead + 1 (the last target is the series' last value)"
+    if n_got == n_want + 1:
+        return "one window too many: N = L - W - lead + 1 (the last target is the series' last value)"
+    return "N = L - W - lead + 1 windows"
+
+
+def _check(series, window, lead):
+    what = f"window_series(series of length {len(series)}, window={window}, lead={lead})"
+    X, y = window_series(series.copy(), window, lead)
+    X_want, y_want = helpers.data.window_series(series, window, lead)
+    X = ex.shape(X, (None, None, 1), f"{what}: X", hint="X must be 3-D, (N, W, 1): add the feature axis (X[..., None])")
+    ex.shape(X, (None, window, 1), f"{what}: X", hint="each window holds W = window values")
+    y = ex.shape(y, (None,), f"{what}: y", hint="y is 1-D, shape (N,): one target per window")
+    if len(X) and len(y):
+        ex.close(
+            X[0, :, 0],
+            X_want[0, :, 0],
+            f"{what}: the first window X[0, :, 0]",
+            **_tol,
+            hint="window 0 is series[0 : window]",
+        )
+        ex.close(
+            y[0],
+            y_want[0],
+            f"{what}: the first target y[0]",
+            **_tol,
+            hint=_first_target_hint(series, window, lead, y[0]),
+        )
+    ex.equal(len(X), len(X_want), f"{what}: number of windows N (len(X))", hint=_count_hint(len(X), len(X_want)))
+    ex.equal(len(y), len(y_want), f"{what}: number of targets N (len(y))", hint=_count_hint(len(y), len(y_want)))
+    ex.close(X, X_want, f"{what}: X", **_tol, hint="window j is series[j : j + window], for every j")
+    ex.close(
+        y, y_want, f"{what}: y", **_tol, hint="the target of window j is series[j + window - 1 + lead], for every j"
+    )
+
+
+def _too_short(series, window, lead):
+    ex.raises(
+        ValueError,
+        window_series,
+        series,
+        window,
+        lead,
+        what=f"window_series(series of length {len(series)}, window={window}, lead={lead})",
+        hint="the series is too short for one window plus its target (L < W + lead): raise a ValueError",
+    )
+
+
+_check(np.arange(10.0), 3, 1)  # 7 windows: [0, 1, 2] -> 3, ..., [6, 7, 8] -> 9
+_check(np.arange(10.0), 3, 2)  # lead 2: [0, 1, 2] -> 4, 6 windows
+_check(np.arange(10.0), 2, 3)  # lead 3: [0, 1] -> 4, 6 windows
+_check(np.arange(10.0), 1, 1)  # W = 1: [0] -> 1, ..., [8] -> 9
+_check(np.arange(4.0), 3, 1)  # L = W + lead: exactly one window, [0, 1, 2] -> 3
+_too_short(np.arange(3.0), 3, 1)  # 3 values: no room for a window of 3 plus a target
+_too_short(np.arange(5.0), 3, 3)  # 5 values < 3 + 3
+### BEGIN HIDDEN TESTS
 _s = np.random.default_rng(5).normal(size=40)
-for _W, _h in [(5, 1), (1, 1), (4, 3), (39, 1)]:
-    _Xs, _ys = window_series(_s, _W, _h)
-    _Xr, _yr = helpers.data.window_series(_s, _W, _h)
-    np.testing.assert_allclose(np.asarray(_Xs, float).reshape(_Xr.shape), _Xr, err_msg=f"windows, W={_W}, lead={_h}")
-    assert np.asarray(_Xs).shape == _Xr.shape, f"X shape for W={_W}, lead={_h}"
-    np.testing.assert_allclose(np.asarray(_ys, float).reshape(-1), _yr, err_msg=f"targets, W={_W}, lead={_h}")
-_dsk = keras.utils.timeseries_dataset_from_array(_s[:-2], _s[5 - 1 + 2 :], sequence_length=5, batch_size=1000)
-_Xk, _yk = next(iter(_dsk))
-np.testing.assert_allclose(
-    window_series(_s, 5, 2)[1], _yk.numpy(), rtol=1e-6, err_msg="agree with timeseries_dataset_from_array"
-)
-assert window_series(np.arange(4.0), 3)[0].shape == (1, 3, 1), "L = W + lead gives exactly one window"
+for _W, _h in [(5, 1), (1, 1), (4, 3), (39, 1), (2, 2)]:
+    _check(_s, _W, _h)
+_too_short(_s[:6], 4, 3)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -430,6 +586,18 @@ print(f"one-step-ahead test MAE: {np.abs(one_step - y_test).mean():.4f}")
 # shape (1, W, 1), to the next value (e.g. `model.predict`, or any NumPy function). Start from the last W
 # observed values `history`; at each step predict, store the prediction, and slide the window: drop its
 # oldest value and append the prediction. Never use true future values.
+#
+# **What is graded:**
+#
+# - `predict_fn` is called exactly once per step, with a NumPy array of shape (1, W, 1) (float32 or
+#   float64) holding the current window, oldest value first;
+# - `predict_fn` may return a **Python or NumPy scalar**, an array of **shape (1,)**, or an array of
+#   **shape (1, 1)** (what `model.predict` returns): take its single value whatever the kind, e.g.
+#   `float(np.asarray(p).reshape(-1)[0])` or `np.squeeze(p).item()` (`p[0, 0]` only works for (1, 1),
+#   and `float(p)` only for a scalar);
+# - `history` is a list or array of shape (W,) or (W, 1), with W >= 1 (W = 1 included);
+# - the result is an array (or list) of shape (steps,); `steps = 0` gives an empty one, shape (0,);
+# - values are compared to 1e-5 relative and 1e-6 absolute, so float32 arithmetic is fine.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_recursive_forecast", "locked": false, "schema_version": 3, "solution": true}
@@ -437,12 +605,13 @@ def recursive_forecast(predict_fn, history, steps):
     """Forecast `steps` values, feeding each prediction back as the newest input.
 
     Args:
-        predict_fn: function from an array of shape (1, W, 1) to the next value (one element).
-        history: the last W observed values, shape (W,) or (W, 1).
+        predict_fn: function from a NumPy array of shape (1, W, 1) to the next value: a scalar, or an
+            array of shape (1,) or (1, 1) (as model.predict gives). Called once per step.
+        history: the last W observed values (W >= 1), a list or array of shape (W,) or (W, 1).
         steps: number of values to forecast (0 or more).
 
     Returns:
-        Array of shape (steps,).
+        Array of shape (steps,): the predictions in order.
     """
     ### BEGIN SOLUTION
     current = np.asarray(history, dtype=float).reshape(-1)
@@ -456,66 +625,84 @@ def recursive_forecast(predict_fn, history, steps):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_recursive_forecast", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-"""Check recursive_forecast with plain NumPy predictors: predictions are fed back and the window slides."""
+"""Check recursive_forecast with NumPy predictors of every return kind: the window slides, predictions are fed back."""
+import numpy as np
+
+import helpers.forecast
+from helpers import grading
+
+ex = grading.exercise(4, "recursive_forecast")
+_tol = dict(rtol=1e-5, atol=1e-6)  # the stated precision: float32 windows are fine
 
 
-def _plus_one(w):  # next value = last value + 1
+def _window_hint(k, got, before, pred):  # what went wrong between the window of step k - 1 and that of step k
+    if np.allclose(got, before):
+        return "the window never slides: after each step drop the oldest value and append the prediction"
+    if np.allclose(got, np.r_[before[1:], before[-1]]):
+        return "teacher forcing: the last observed value was appended instead of the prediction (the newest input)"
+    if np.allclose(got, np.r_[pred, before[:-1]]):
+        return "the prediction was put at the front: the window runs oldest to newest, append it at the end"
+    return "slide the window: drop its oldest value and append the prediction at the end"
+
+
+def _check(predict, history, steps, kind):
+    """Run recursive_forecast with `predict` (returning `kind`), recording the windows it is given."""
+    what = f"recursive_forecast(predict_fn returning {kind}, history of shape {np.shape(history)}, steps={steps})"
+    calls = []
+
+    def recording(w):
+        calls.append(np.array(w, dtype=float))
+        return predict(w)
+
+    want = helpers.forecast.recursive_forecast(predict, history, steps)
+    try:
+        got = recursive_forecast(recording, history.copy() if hasattr(history, "copy") else list(history), steps)
+    except (IndexError, TypeError, ValueError) as err:
+        ex.true(
+            False,
+            what,
+            expected="a forecast",
+            got=f"{type(err).__name__}: {' '.join(str(err).split())[:200]}",
+            hint=f"predict_fn returned {kind}. It may return a scalar, shape (1,) or shape (1, 1): take its single "
+            "value whatever the kind, e.g. float(np.asarray(p).reshape(-1)[0]) (p[0, 0] needs (1, 1), "
+            "float(p) needs a scalar)",
+        )
+    W = np.size(history)
+    values = np.concatenate([np.asarray(history, float).reshape(-1), want])  # what the windows should hold
+    ex.equal(len(calls), steps, f"{what}: number of calls to predict_fn", hint="call predict_fn once per step")
+    for k, w in enumerate(calls):
+        ex.shape(
+            w,
+            (1, W, 1),
+            f"{what}: the window given to predict_fn at step {k}",
+            hint="the window must keep its length W: drop the oldest value when you append the prediction"
+            if k
+            else "predict_fn gets a batch of one window of the last W values, shape (1, W, 1)",
+        )
+        hint = _window_hint(k, w.reshape(-1), calls[k - 1].reshape(-1), want[k - 1]) if k else "start from history"
+        ex.close(w.reshape(-1), values[k : k + W], f"{what}: the window at step {k}", **_tol, hint=hint)
+    ex.shape(got, (steps,), f"{what}: the forecast", hint="return one value per step, shape (steps,)")
+    ex.close(got, want, f"{what}: the forecast", **_tol, hint="return the predictions, in order")
+
+
+def _plus_one(w):  # next = last + 1, returned with shape (1, 1) as model.predict does
     return w[:, -1, :] + 1
 
 
-_f = recursive_forecast(_plus_one, np.array([1.0, 2.0, 3.0]), 4)
-assert np.shape(_f) == (4,), f"forecast should have shape (steps,) = (4,), got {np.shape(_f)}"
-np.testing.assert_allclose(
-    _f,
-    [4, 5, 6, 7],
-    err_msg=(
-        "with next = last + 1 the forecast must continue 4, 5, 6, 7: each prediction has to become the "
-        "newest input of the next step"
-    ),
-)
-
-
-def _mean_of_window(w):  # next value = mean of the window; also checks the window keeps its length
-    assert w.shape == (1, 3, 1), f"predict_fn must get a window of shape (1, W, 1) = (1, 3, 1), got {w.shape}"
-    return w.mean(axis=1)
-
-
-np.testing.assert_allclose(
-    recursive_forecast(_mean_of_window, [0.0, 0.0, 3.0], 3),
-    [1.0, 4 / 3, 16 / 9],
-    err_msg=(
-        "window [0, 0, 3] -> 1; then [0, 3, 1] -> 4/3; then [3, 1, 4/3] -> 16/9: drop the oldest value, append the prediction"
-    ),
-)
+_check(_plus_one, np.array([1.0, 2.0, 3.0]), 4, "shape (1, 1)")  # 4, 5, 6, 7
+_check(lambda w: w.mean(axis=(1, 2)), [0.0, 0.0, 3.0], 3, "shape (1,)")  # a list; 1, 4/3, 16/9
+_check(lambda w: 2 * w[0, -1, 0], np.array([1.5]), 3, "a NumPy scalar")  # W = 1: 3, 6, 12
+_check(lambda w: float(w.sum()) / 2, np.array([[1.0], [3.0]]), 3, "a Python float")  # history (W, 1): 2, 2.5, 2.25
+_check(_plus_one, np.array([1.0, 2.0]), 0, "shape (1, 1)")  # steps = 0: no call, shape (0,)
 ### BEGIN HIDDEN TESTS
-import helpers.forecast
-
 _coef = np.array([0.3, -0.5, 1.1])
-
-
-def _ar(w):
-    return np.array([[w[0, :, 0] @ _coef + 0.1]])
-
-
 _hist = np.random.default_rng(2).normal(size=3)
-np.testing.assert_allclose(
-    recursive_forecast(_ar, _hist, 12),
-    helpers.forecast.recursive_forecast(_ar, _hist, 12),
-    err_msg="linear AR(3) predictor",
-)
-np.testing.assert_allclose(
-    recursive_forecast(_ar, _hist[:, None], 5),
-    helpers.forecast.recursive_forecast(_ar, _hist, 5),
-    err_msg="history of shape (W, 1)",
-)
-assert np.shape(recursive_forecast(_ar, _hist, 0)) == (0,), "steps=0 gives an empty forecast"
-np.testing.assert_allclose(
-    recursive_forecast(lambda w: 2 * w[0, -1, 0], [1.5], 3), [3, 6, 12], err_msg="window of one value"
-)
-_calls = []
-recursive_forecast(lambda w: _calls.append(w.copy()) or 0.0, [5.0, 6.0], 3)
-assert len(_calls) == 3 and _calls[-1].shape == (1, 2, 1), "one call per step, each with a (1, W, 1) window"
-np.testing.assert_allclose(_calls[-1][0, :, 0], [0.0, 0.0], err_msg="after two steps the window holds only predictions")
+_check(lambda w: np.array([[w[0, :, 0] @ _coef + 0.1]]), _hist, 12, "shape (1, 1)")  # a linear AR(3)
+_check(lambda w: w[0, :, 0] @ _coef - 0.2, _hist[:, None], 5, "a NumPy scalar")
+_check(lambda w: np.array([0.5 * w[0, 0, 0] + 0.4 * w[0, -1, 0]]), np.linspace(-1, 1, 10), 20, "shape (1,)")
+_check(lambda w: 0.0, [5.0, 6.0], 3, "a Python float")  # after two steps the window holds only predictions
+_check(lambda w: float(w[0, 0, 0]) + 1.0, [2.0], 4, "a Python float")
+_check(lambda w: np.array([1.0]), np.zeros(5), 0, "shape (1,)")
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -96,6 +96,14 @@ print(
 # is at position `T - 1 - lag`, the final word at `T - 1` (ids: `helpers.tasks.NOT`, `helpers.tasks.VERY`,
 # `helpers.tasks.BAD`, `helpers.tasks.GOOD`). Return 1 for "very … good" and "not … bad", else 0. (The
 # course's version is `helpers.tasks.negation_labels`.)
+#
+# What is graded (exactly, no tolerance):
+#
+# - `tokens` is an integer NumPy array of shape (N, T), as `make_negation_task` makes it, and `lag` an int
+#   k ≥ 1 with T ≥ k + 1; the tokens at other positions can be anything (fillers, even other modifiers).
+# - Return a NumPy array of shape (N,) with one label 0 or 1 per sentence (an integer or a boolean dtype).
+# - Edge cases: a single sentence (N = 1) still gives shape (1,), not a scalar; with no filler before the
+#   modifier (T = k + 1) the modifier is the very first token; k = 1 puts it just before the last word.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_negation_labels", "locked": false, "schema_version": 3, "solution": true}
@@ -103,12 +111,14 @@ def negation_labels(tokens, lag):
     """Sentiment of each sentence of the negation task.
 
     Args:
-        tokens: int array of shape (N, T); the modifier (helpers.tasks.NOT / helpers.tasks.VERY) is at T - 1 - lag,
-            the final word (helpers.tasks.BAD / helpers.tasks.GOOD) at T - 1.
-        lag: k, steps from the modifier to the final word.
+        tokens: int NumPy array of shape (N, T), N >= 1, T >= lag + 1; the modifier (helpers.tasks.NOT /
+            helpers.tasks.VERY) is at T - 1 - lag, the final word (helpers.tasks.BAD / helpers.tasks.GOOD) at
+            T - 1; any other position may hold any token.
+        lag: k >= 1, steps from the modifier to the final word.
 
     Returns:
-        int array of shape (N,): 1 for "very good" / "not bad", 0 for "very bad" / "not good".
+        NumPy array of shape (N,) (also for N = 1), integer or boolean: 1 for "very good" / "not bad",
+        0 for "very bad" / "not good". Graded exactly.
     """
     ### BEGIN SOLUTION
     tokens = np.asarray(tokens)
@@ -120,39 +130,81 @@ def negation_labels(tokens, lag):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_negation_labels", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check negation_labels on the four combinations and on generated sentences."""
-import helpers.tasks
+"""Check negation_labels: the four combinations, where the modifier is read, generated sentences, one sentence."""
+import numpy as np  # noqa: F811 - a test cell imports what it uses
 
-_V, _N, _G, _B, _f = (
-    helpers.tasks.VERY,
-    helpers.tasks.NOT,
-    helpers.tasks.GOOD,
-    helpers.tasks.BAD,
-    helpers.tasks.FIRST_FILLER,
+import helpers.tasks
+from helpers import grading
+
+ex = grading.exercise(1, "negation_labels")
+_V, _N, _G, _B = helpers.tasks.VERY, helpers.tasks.NOT, helpers.tasks.GOOD, helpers.tasks.BAD
+
+
+def _sentences(T, tokens_at):
+    """Four filler sentences of length T with the given tokens (one per sentence) at the given positions."""
+    out = np.full((4, T), helpers.tasks.FIRST_FILLER)
+    for position, tokens in tokens_at.items():
+        out[:, position] = tokens
+    return out
+
+
+_mods, _opposite, _words, _want = [_V, _N, _V, _N], [_N, _V, _N, _V], [_G, _G, _B, _B], [1, 0, 0, 1]
+# The truth table. Every word before the last is the same modifier here, so where it is read does not matter.
+_got = ex.shape(
+    negation_labels(_sentences(5, {0: _mods, 1: _mods, 2: _mods, 3: _mods, 4: _words}), 3),
+    (4,),
+    "labels of 4 sentences",
+    hint="return one label per sentence, an array of shape (N,)",
 )
-_four = np.array([[_f, _V, _f, _f, _G], [_f, _N, _f, _f, _G], [_f, _V, _f, _f, _B], [_f, _N, _f, _f, _B]])
-np.testing.assert_array_equal(
-    negation_labels(_four, 3),
-    [1, 0, 0, 1],
-    err_msg=(
-        "very good -> 1, not good -> 0, very bad -> 0, not bad -> 1 (the modifier is 3 steps before the last word)"
-    ),
+ex.equal(_got[0], 1, "'very ... good'", hint="the labels look inverted: 'very good' is positive (1)")
+ex.equal(
+    _got[1], 0, "'not ... good'", hint="the negation looks ignored: 'not good' is negative (0), not just the last word"
 )
+ex.equal(_got[2], 0, "'very ... bad'", hint="'very bad' is negative (0): only 'very good' and 'not bad' are 1")
+ex.equal(_got[3], 1, "'not ... bad'", hint="'not bad' is positive (1): 'not' flips 'bad' as well as 'good'")
+# Where the modifier is read: T = 10, lag = 3, so it is at T - 1 - lag = 6; positions 7 (T - lag) and 3 (lag)
+# hold the same or the opposite modifier.
+ex.close(
+    negation_labels(_sentences(10, {3: _mods, 6: _mods, 7: _opposite, 9: _words}), 3),
+    _want,
+    "T = 10, lag = 3, the opposite modifier at position 7",
+    hint="the modifier looks read one step too late (position T - lag): it is lag steps before the last word, "
+    "at T - 1 - lag",
+)
+ex.close(
+    negation_labels(_sentences(10, {3: _opposite, 6: _mods, 7: _mods, 9: _words}), 3),
+    _want,
+    "T = 10, lag = 3, the opposite modifier at position 3",
+    hint="the modifier looks counted from the start of the sentence (position lag): it is lag steps before "
+    "the last word, at T - 1 - lag",
+)
+_READ = "read the modifier at T - 1 - lag and the final word at T - 1; 1 for 'very good' and 'not bad', else 0"
 _tok, _lab = helpers.tasks.make_negation_task(200, lag=7, seed=11)
-np.testing.assert_array_equal(
-    negation_labels(_tok, 7),
-    _lab,
-    err_msg=("labels of make_negation_task(200, lag=7): is the modifier read at position T - 1 - lag?"),
+ex.close(negation_labels(_tok, 7), _lab, "labels of make_negation_task(200, lag=7)", hint=_READ)
+# Edge cases: one sentence (N = 1) and no filler before the modifier (T = lag + 1, the modifier is token 0).
+_one, _one_label = helpers.tasks.make_negation_task(1, lag=1, prefix=0, seed=3)
+ex.close(
+    negation_labels(_one, 1),
+    _one_label,
+    "one sentence of 2 tokens (N = 1, lag = 1, T = 2)",
+    hint="a batch of one sentence gives shape (1,), not a scalar (don't squeeze)",
 )
 ### BEGIN HIDDEN TESTS
 for _lag, _prefix in [(1, 0), (2, 9), (30, 4), (15, 1)]:
-    _tk, _lb = helpers.tasks.make_negation_task(64, lag=_lag, prefix=_prefix, seed=_lag)
-    _got = np.asarray(negation_labels(_tk, _lag)).reshape(-1)
-    np.testing.assert_array_equal(
-        _got, helpers.tasks.negation_labels(_tk, _lag), err_msg=f"lag={_lag}, prefix={_prefix}"
+    _tk, _ = helpers.tasks.make_negation_task(64, lag=_lag, prefix=_prefix, seed=_lag)
+    ex.close(
+        negation_labels(_tk, _lag),
+        helpers.tasks.negation_labels(_tk, _lag),
+        f"64 sentences, lag={_lag}, {_prefix} fillers before the modifier",
+        hint=_READ,
     )
 _single, _ = helpers.tasks.make_negation_task(1, lag=4, prefix=0, seed=3)
-assert np.asarray(negation_labels(_single, 4)).shape == (1,), "a batch of one sentence gives shape (1,)"
+ex.close(
+    negation_labels(_single, 4),
+    helpers.tasks.negation_labels(_single, 4),
+    "one sentence (N = 1, lag = 4, T = 5)",
+    hint="a batch of one sentence gives shape (1,), not a scalar (don't squeeze)",
+)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -261,8 +313,20 @@ plt.show()
 #
 # Write `first_lag_at_chance(table, model, chance=0.5, tol=0.05)`: the **smallest lag** at which the
 # model's accuracy is no better than chance, i.e. `accuracy <= chance + tol`; `None` if there is none.
-# `table[model]` maps lag → accuracy (a dict of dicts, or the DataFrame above with lags as index). Don't
-# assume the lags are listed in order.
+# Don't assume the lags are listed in order, or that the accuracy falls steadily with the lag.
+#
+# What is graded (exactly: the answer is a lag, not a number with a tolerance):
+#
+# - `table` comes in **either of two forms**, and both are tested: a dict of dicts
+#   `{model: {lag: accuracy}}`, or a pandas DataFrame like `table` above, with the lags as its index and
+#   one column per model (then `table[model]` is a Series: iterating over it gives the accuracies, its
+#   index holds the lags; `.items()` gives (lag, accuracy) pairs for both forms).
+# - Return the lag as stored in the table (an int; a NumPy integer from a DataFrame's index is fine), or
+#   `None` (not -1, 0 or NaN) when every accuracy is above `chance + tol`.
+# - `chance` and `tol` are used as given (for example chance = 0.25 for four classes, or tol = 0);
+#   an accuracy equal to `chance + tol` counts as chance. The tests' boundary cases use numbers that are
+#   exact in binary (0.75 against 0.5 + 0.25), so `accuracy - chance <= tol` gives the same answers.
+# - A table may have a single lag.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_first_lag_at_chance", "locked": false, "schema_version": 3, "solution": true}
@@ -270,13 +334,15 @@ def first_lag_at_chance(table, model, chance=0.5, tol=0.05):
     """Smallest lag where `model` is at chance (accuracy <= chance + tol), or None.
 
     Args:
-        table: {model: {lag: accuracy} or a DataFrame (index: lag, columns: models).
+        table: {model: {lag: accuracy}} (a dict of dicts), or a pandas DataFrame (index: lags, columns:
+            models). Lags may be listed in any order.
         model: name of the model (a key / column of table).
         chance: accuracy of guessing.
-        tol: margin above chance that still counts as chance.
+        tol: margin above chance that still counts as chance (accuracy == chance + tol is at chance).
 
     Returns:
-        The lag, or None if the model beats chance + tol at every lag.
+        The smallest such lag, as stored in the table (an int or a NumPy integer), or None if the model beats
+        chance + tol at every lag.
     """
     ### BEGIN SOLUTION
     by_lag = dict(table[model])
@@ -288,36 +354,99 @@ def first_lag_at_chance(table, model, chance=0.5, tol=0.05):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_first_lag_at_chance", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Check first_lag_at_chance on fixed small tables (not on the trained models, whose numbers vary)."""
+"""Check first_lag_at_chance on fixed small tables, dicts and DataFrames (not on the trained models)."""
+import numpy as np
+import pandas as pd
+
+import helpers.tasks
+from helpers import grading
+
+ex = grading.exercise(2, "first_lag_at_chance")
+
+
+def _likely_mistake(got, table, model, chance=0.5, tol=0.05):
+    """Which plausible wrong rule gives `got` on this table (the hint of a failed check)."""
+    col = {int(k): float(a) for k, a in dict(table[model]).items()}
+    lags = sorted(col)
+    at = [k for k in lags if col[k] <= chance + tol]
+    if not at:
+        return "return None (not -1, 0 or NaN) when the accuracy is above chance + tol at every lag"
+    above = [k for k in lags if col[k] > chance + tol]
+    rules = [
+        (
+            next((k for k in col if col[k] <= chance + tol), None),
+            "the lags look taken in the table's order: sort them, the smallest lag at chance is wanted",
+        ),
+        (
+            next((k for k in lags if col[k] < chance + tol), None),
+            "an accuracy equal to chance + tol counts as chance: compare with <=, not <",
+        ),
+        (
+            next((k for k in lags if col[k] <= chance), None),
+            "tol looks ignored: an accuracy up to chance + tol counts as chance",
+        ),
+        (
+            next((k for k in lags if col[k] <= 0.5 + tol), None),
+            "the chance argument looks ignored (0.5 used): compare with the given chance + tol",
+        ),
+        (col[at[0]], "that is an accuracy: return the lag (the key of table[model]), not its accuracy"),
+        (above[-1] if above else None, "return the first lag at chance, not the last lag above chance + tol"),
+    ]
+    try:
+        got = grading.plain(got)
+    except TypeError:
+        got = None
+    for wrong, hint in rules:
+        if wrong != at[0] and type(got) in (int, float, type(None)) and got == wrong:
+            return hint
+    return "the smallest lag whose accuracy is <= chance + tol"
+
+
+def _check(want, what, table, model, **kwargs):
+    """first_lag_at_chance(table, model, **kwargs) is `want`; on a failure the hint names the likely mistake."""
+    try:
+        got = first_lag_at_chance(table, model, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - the student's error is the failure being reported
+        hint = "the smallest lag whose accuracy is <= chance + tol"
+        if isinstance(table, pd.DataFrame):
+            hint = (
+                "table is a DataFrame here: table[model] is a Series whose index holds the lags; iterating over it "
+                "gives the accuracies, not the lags (use .items(), .index or dict(table[model]))"
+            )
+        ex.true(False, what, expected=repr(want), got=f"{type(exc).__name__}: {exc}", hint=hint)
+    ex.equal(got, want, what, hint=_likely_mistake(got, table, model, **kwargs))
+
+
 _t = {
     "SimpleRNN": {5: 1.0, 20: 0.51, 50: 0.5, 100: 0.49},
     "LSTM": {100: 0.5, 5: 1.0, 50: 0.52, 20: 0.97},  # lags deliberately out of order
     "GRU": {5: 1.0, 20: 0.9, 50: 0.8, 100: 0.7},
 }
-assert first_lag_at_chance(_t, "SimpleRNN") == 20, "SimpleRNN: 0.51 <= 0.5 + 0.05 at lag 20"
-assert first_lag_at_chance(_t, "LSTM") == 50, (
-    "LSTM: the smallest lag at chance is 50 (0.52), not 100: sort the lags, don't trust the table's order"
-)
-assert first_lag_at_chance(_t, "GRU") is None, "GRU never drops to chance + tol: return None"
-assert first_lag_at_chance({"m": {3: 0.75}}, "m", chance=0.5, tol=0.25) == 3, (
-    "accuracy == chance + tol counts as chance"
-)
+_check(20, "SimpleRNN (0.51 <= 0.5 + 0.05 at lag 20)", _t, "SimpleRNN")
+_check(50, "LSTM, lags listed out of order (the smallest lag at chance is 50, not 100)", _t, "LSTM")
+_check(None, "GRU, never at chance + tol", _t, "GRU")
+_check(3, "a single lag, accuracy == chance + tol (0.75 <= 0.5 + 0.25)", {"m": {3: 0.75}}, "m", chance=0.5, tol=0.25)
+_four_classes = {"m": {1: 0.9, 2: 0.45, 4: 0.3}}
+_check(4, "chance = 0.25, tol = 0.125", _four_classes, "m", chance=0.25, tol=0.125)
+_df = pd.DataFrame({"LSTM": [0.5, 1.0, 0.98], "GRU": [0.5, 0.99, 0.49]}, index=[40, 5, 10])  # index: lags
+_check(10, "a DataFrame (index: lags, out of order), column GRU", _df, "GRU")
+_check(40, "a DataFrame (index: lags, out of order), column LSTM", _df, "LSTM")
 ### BEGIN HIDDEN TESTS
-import helpers.tasks
-
-assert first_lag_at_chance(_t, "GRU", chance=0.5, tol=0.35) == 50, "a larger tol reaches 0.8 at lag 50"
-assert first_lag_at_chance(_t, "SimpleRNN", tol=0.0) == 50, "tol=0: 0.5 at lag 50 is the first <= 0.5"
-assert first_lag_at_chance({"x": {8: 0.3, 2: 0.9}}, "x", chance=0.25, tol=0.05) == 8, "other chance level"
-_df = pd.DataFrame({"LSTM": [1.0, 0.98, 0.5], "GRU": [0.99, 0.49, 0.5]}, index=[5, 10, 40])
-assert first_lag_at_chance(_df, "GRU") == 10, "works on a DataFrame with lags as index"
-assert first_lag_at_chance(_df, "LSTM") == 40
+_check(50, "GRU with a larger tol (0.35)", _t, "GRU", chance=0.5, tol=0.35)
+_check(50, "SimpleRNN with tol = 0", _t, "SimpleRNN", tol=0.0)
+_check(8, "another chance level (0.25)", {"x": {8: 0.3, 2: 0.45}}, "x", chance=0.25, tol=0.125)
+_check(None, "a single lag above chance + tol", {"x": {7: 0.875}}, "x")
+_df2 = pd.DataFrame({"LSTM": [1.0, 0.98, 0.5], "GRU": [0.99, 0.9, 0.875]}, index=[5, 10, 40])
+_check(40, "a DataFrame, column LSTM", _df2, "LSTM")
+_check(None, "a DataFrame, column GRU never at chance + tol", _df2, "GRU")
+_check(10, "a DataFrame, a larger tol", _df2, "LSTM", tol=0.49)
 _rand = {
     "m": {
         int(k): float(a)
         for k, a in zip(np.random.default_rng(4).permutation(50) + 1, np.random.default_rng(5).random(50))
     }
 }
-assert first_lag_at_chance(_rand, "m") == helpers.tasks.first_lag_at_chance(_rand, "m"), "agrees with helpers.tasks"
+_check(helpers.tasks.first_lag_at_chance(_rand, "m"), "50 random lags in random order", _rand, "m")
 ### END HIDDEN TESTS
 
 # %%
@@ -439,10 +568,20 @@ print("LSTM at longer lags (table): " + ", ".join(f"k={k}: {accuracy['LSTM'][k]:
 # ## Written questions
 #
 # Answer in your own words; use the numbers you measured above (your run's numbers, if they differ from ours).
-#
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rubric_written_q1_why_lstm", "locked": true, "schema_version": 3, "solution": false}
 # ### Question 1 (3 points)
 # Why do LSTMs perform better than RNNs for long sequences? Explain the mechanism with the cell-state
 # equation, and say what your experiment shows about how far that advantage reaches.
+#
+# **Rubric (3 points)**
+# - 2 points: the mechanism: the cell state's additive update $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$, so
+#   along the cell $\partial c_t / \partial c_{t-1} \approx \operatorname{diag}(f_t)$ and a learned forget gate near 1
+#   carries the information and its gradient across many steps, against the SimpleRNN's repeated
+#   multiplication by $\operatorname{diag}(1 - h_t^2)\,U$, which shrinks (or grows) geometrically with k.
+#   1 of the 2 points for only one side (the LSTM's path or the RNN's product) or without the equation.
+# - 1 point: a correct reading of the measured table, including its limits: the lag where only the LSTM
+#   beat chance, and the longer lags where it was at chance too (with the run's numbers).
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_q1_why_lstm", "locked": false, "points": 3, "schema_version": 3, "solution": true}
 # **Model answer.** In a SimpleRNN, information from step $T-k$ reaches step $T$ only through a product of
@@ -455,13 +594,17 @@ print("LSTM at longer lags (table): " + ", ".join(f"k={k}: {accuracy['LSTM'][k]:
 # error carousel). The gates are learned and input-dependent, so the network can decide *what* to write
 # ("not"/"very"), keep it, and read it out at "good"/"bad".
 # In our measurement this advantage was real but limited: with the same budget (16 units, at most 12 epochs) the LSTM solved lag 10 (accuracy 1.000) where the SimpleRNN and the GRU stayed at chance (0.49), but at lags 20 and 50 it was at chance too (0.51–0.52). The LSTM *can* remember longer; whether training finds that solution depends on the lag, the initialisation and the budget.
-# (Grading: mechanism — additive cell path / forget gate ≈ 1 vs repeated multiplication in the RNN, 2 points;
-# a correct reading of the measured table including its limits, 1 point.)
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rubric_written_quick_check", "locked": true, "schema_version": 3, "solution": false}
 # ### Quick check (2 points)
 # Can LSTMs completely eliminate training difficulties? Answer yes or no and support it with what you
 # measured in section 5.
+#
+# **Rubric (2 points)**
+# - 1 point: "no": the LSTM eases the vanishing gradient along the cell state but does not remove training
+#   difficulties.
+# - 1 point: supported by at least one failure measured in section 5, with its number (no forget-gate
+#   bias, a too large or too small learning rate, or the longer lags at chance).
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_quick_check", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # **Model answer.** No. The LSTM reduces the vanishing-gradient problem along the cell state but does not
@@ -469,7 +612,6 @@ print("LSTM at longer lags (table): " + ", ".join(f"k={k}: {accuracy['LSTM'][k]:
 # $\sigma(1)\approx 0.73$ and must be *learned* towards 1, with a gradient that is itself weak at long lags; the
 # result depends on initialisation, learning rate, data and budget. Exploding gradients can still occur
 # (clipping helps), and very long dependencies remain hard — one motivation for attention/Transformers.
-# (Grading: "no", 1 point; supported by at least one measured failure, 1 point.)
 
 # %% [markdown]
 # ## Key takeaways

@@ -188,8 +188,17 @@ frame.head(3)
 #
 # ## Exercise 1 — a chronological split (2 points)
 #
-# Write `chronological_split(data, n_val, n_test)`: the last `n_test` steps are the test part, the `n_val` steps
-# before them the validation part, everything earlier the training part. No shuffling.
+# Write `chronological_split(data, n_val, n_test)` for a NumPy array `data` of shape (T,) or (T, D), time
+# first: the last `n_test` steps are the test part, the `n_val` steps before them the validation part,
+# everything earlier the training part. No shuffling.
+#
+# What is graded (values compared exactly; the parts may be views or copies):
+#
+# - the three parts for 1-D and 2-D arrays;
+# - an empty part: `n_val = 0` or `n_test = 0` gives a part with 0 rows (careful: `data[-0:]` is the
+#   whole array, not an empty one);
+# - a single training step is fine (`n_val + n_test = T - 1`);
+# - `ValueError` when `n_val + n_test >= T` (no training step left).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_chronological_split", "locked": false, "schema_version": 3, "solution": true}
@@ -197,16 +206,16 @@ def chronological_split(data, n_val, n_test):
     """Split an array in time order into (train, val, test).
 
     Args:
-        data: array of shape (T,) or (T, D), time first.
-        n_val: number of validation steps (>= 0).
-        n_test: number of test steps (>= 0).
+        data: NumPy array of shape (T,) or (T, D), time first.
+        n_val: number of validation steps (>= 0; 0 gives an empty validation part).
+        n_test: number of test steps (>= 0; 0 gives an empty test part).
 
     Returns:
         (train, val, test) with shapes (T - n_val - n_test, ...), (n_val, ...), (n_test, ...):
-        data[:T_train], then the next n_val steps, then the last n_test steps.
+        data[:T_train], then the next n_val steps, then the last n_test steps (views or copies).
 
     Raises:
-        ValueError: if n_val + n_test leaves no training step.
+        ValueError: if n_val + n_test >= T (no training step left; one training step is enough).
     """
     ### BEGIN SOLUTION
     n_steps = len(data)
@@ -225,28 +234,95 @@ print(chronological_split(toy, n_val=2, n_test=3))
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_chronological_split", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """chronological_split keeps time order: train first, then validation, then test, nothing shuffled."""
-series = np.arange(20.0).reshape(10, 2)
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(1, "chronological_split")
+series = np.arange(20.0).reshape(10, 2)  # row s holds 2s, 2s + 1: the order is visible in the values
 tr_part, va_part, te_part = chronological_split(series, 2, 3)
-assert len(tr_part) == 5 and len(va_part) == 2 and len(te_part) == 3, (
-    f"sizes should be 5, 2, 3 for T=10, n_val=2, n_test=3; got {len(tr_part)}, {len(va_part)}, {len(te_part)}"
+for part, name in [(tr_part, "train"), (va_part, "validation"), (te_part, "test")]:
+    rows = grading.plain(part, numeric=True).reshape(-1, 2)[:, 0]
+    ex.true(
+        bool(np.all(np.diff(rows) == 2)),
+        f"the {name} part for T=10, n_val=2, n_test=3",
+        expected="consecutive rows in time order",
+        got=f"rows {(rows // 2).astype(int).tolist()}",
+        hint="the rows were reordered: never shuffle a time series before splitting it, cut it in time order",
+    )
+ex.equal(
+    te_part,
+    series[7:],
+    "test for T=10, n_val=2, n_test=3",
+    hint="test must be the LAST n_test steps (the most recent data), not the oldest",
 )
-np.testing.assert_array_equal(tr_part, series[:5], err_msg="train must be the FIRST T - n_val - n_test steps, in order")
-np.testing.assert_array_equal(va_part, series[5:7], err_msg="validation must follow right after train")
-np.testing.assert_array_equal(te_part, series[7:], err_msg="test must be the LAST n_test steps (the most recent data)")
+ex.equal(
+    va_part,
+    series[5:7],
+    "validation for T=10, n_val=2, n_test=3",
+    hint="validation is the n_val steps right before test",
+)
+ex.equal(
+    tr_part, series[:5], "train for T=10, n_val=2, n_test=3", hint="train must be the FIRST T - n_val - n_test steps"
+)
+# 1-D, an empty test part, an empty validation part, a single training step
+ex.equal(
+    chronological_split(np.arange(6.0), 2, 0)[2],
+    np.arange(6.0)[6:],
+    "test for T=6, n_val=2, n_test=0",
+    hint="with n_test = 0 the test part must be EMPTY: data[-0:] is the whole array, not the last 0 steps",
+)
+ex.equal(
+    chronological_split(np.arange(6.0), 2, 0)[1],
+    np.arange(6.0)[4:],
+    "validation for T=6, n_val=2, n_test=0",
+    hint="with n_test = 0 the validation part is the last n_val steps: data[n_fit:-0] is empty, not them",
+)
+ex.equal(
+    chronological_split(np.arange(6.0), 0, 2)[1],
+    np.arange(6.0)[4:4],
+    "validation for T=6, n_val=0, n_test=2",
+    hint="with n_val = 0 the validation part must be empty",
+)
+ex.equal(
+    chronological_split(np.arange(4.0), 1, 2)[0],
+    np.arange(1.0),
+    "train for T=4, n_val=1, n_test=2",
+    hint="one training step is enough",
+)
+for T_bad, n_val_bad, n_test_bad in [(5, 3, 2), (5, 4, 3)]:
+    ex.raises(
+        ValueError,
+        chronological_split,
+        np.arange(float(T_bad)),
+        n_val_bad,
+        n_test_bad,
+        what=f"T={T_bad}, n_val={n_val_bad}, n_test={n_test_bad}",
+        hint="n_val + n_test >= T leaves no training step: raise ValueError "
+        "(a check for a negative training size lets a training size of 0 through)",
+    )
 ### BEGIN HIDDEN TESTS
 import helpers.data
 
 _gen = np.random.default_rng(7)
-for _shape, _nv, _nt in [((50,), 5, 7), ((33, 4), 0, 3), ((12, 1), 4, 0), ((8,), 3, 4)]:
+for _shape, _nv, _nt in [((50,), 5, 7), ((33, 4), 0, 3), ((12, 1), 4, 0), ((8,), 3, 4), ((9, 3), 0, 0)]:
     _x = _gen.normal(size=_shape)
-    for _mine, _want in zip(chronological_split(_x, _nv, _nt), helpers.data.chronological_split(_x, _nv, _nt)):
-        np.testing.assert_array_equal(_mine, _want, err_msg=f"disagrees with the reference for shape {_shape}")
-_split_raised = False
-try:
-    chronological_split(np.arange(5.0), 3, 2)
-except ValueError as _split_err:
-    _split_raised = True
-assert _split_raised, "n_val + n_test = T leaves no training data: raise ValueError"
+    for _name, _mine, _want in zip(
+        ("train", "validation", "test"),
+        chronological_split(_x, _nv, _nt),
+        helpers.data.chronological_split(_x, _nv, _nt),
+    ):
+        ex.equal(_mine, _want, f"{_name} for shape {_shape}, n_val={_nv}, n_test={_nt}")
+for _T, _nv, _nt in [(5, 3, 2), (5, 4, 3), (3, 0, 3)]:
+    ex.raises(
+        ValueError,
+        chronological_split,
+        np.arange(float(_T)),
+        _nv,
+        _nt,
+        what=f"T={_T}, n_val={_nv}, n_test={_nt}",
+        hint="n_val + n_test >= T leaves no training step: raise ValueError",
+    )
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -273,6 +349,11 @@ for name, part in [("train", train_df), ("validation", val_df), ("test", test_df
 # Write `scale_train_only(train, val, test)`: compute the per-feature mean and standard deviation
 # (`ddof=0`) of `train` only — replace a standard deviation of 0 (a constant feature) by 1 — and apply
 # them to all three parts.
+#
+# What is graded: NumPy arrays of shape (T, D) (or all three 1-D, (T,)), each part with at least one row,
+# floats or integers; the three scaled parts (float arrays of the inputs' shapes) and the training mean
+# and std (shape (D,), or a scalar for 1-D input), all within `rtol=1e-9` plus `atol=1e-12` (any
+# correct formula passes). A feature whose training values are all equal has std 1.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_scale_train_only", "locked": false, "schema_version": 3, "solution": true}
@@ -280,13 +361,14 @@ def scale_train_only(train, val, test):
     """Standardise three parts with the training part's statistics.
 
     Args:
-        train: shape (T_train, D) (or (T_train,)).
-        val: shape (T_val, D).
-        test: shape (T_test, D).
+        train: array of shape (T_train, D) (or (T_train,)), floats or integers, T_train >= 1.
+        val: shape (T_val, D) (or (T_val,) for a 1-D train), T_val >= 1.
+        test: shape (T_test, D) (or (T_test,) for a 1-D train), T_test >= 1.
 
     Returns:
-        (train_s, val_s, test_s, mean, std): the scaled parts (same shapes as the inputs) and the
-        training mean and std, each of shape (D,) (or () for 1-D input); std is 1 where train is constant.
+        (train_s, val_s, test_s, mean, std): the scaled parts as float arrays (same shapes as the inputs)
+        and the training mean and std (ddof=0), each of shape (D,) (or () for 1-D input); std is 1 where
+        train is constant.
     """
     ### BEGIN SOLUTION
     train_arr = np.asarray(train, dtype=float)
@@ -300,37 +382,79 @@ def scale_train_only(train, val, test):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_scale_train_only", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """scale_train_only fits mean and std on the training part only and applies them to every part."""
-tr_toy = np.array([[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]])
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(2, "scale_train_only")
+tr_toy = np.array([[1.0, 10.0], [3.0, 10.0], [5.0, 10.0]])  # column 1 is constant
 va_toy = np.array([[7.0, 12.0]])
 te_toy = np.array([[100.0, 0.0], [9.0, 10.0]])
+sd0 = np.std([1.0, 3.0, 5.0])
 tr_s, va_s, te_s, mu_toy, sd_toy = scale_train_only(tr_toy, va_toy, te_toy)
-np.testing.assert_allclose(mu_toy, [3.0, 10.0], err_msg="the mean must come from the TRAINING part only")
-np.testing.assert_allclose(
-    sd_toy[0], np.std([1.0, 3.0, 5.0]), err_msg="the std must come from the training part only (ddof=0)"
+ex.close(
+    mu_toy,
+    [3.0, 10.0],
+    "mean",
+    rtol=1e-9,
+    atol=1e-12,
+    hint="the mean must come from the TRAINING part only, not from train + validation + test",
 )
-assert sd_toy[1] == 1.0, "a constant training feature has std 0: use 1 so nothing is divided by zero"
-np.testing.assert_allclose(tr_s.mean(axis=0), [0.0, 0.0], atol=1e-12, err_msg="scaled train should have mean 0")
-np.testing.assert_allclose(
+sd_arr = ex.shape(sd_toy, (2,), "std", hint="one std per feature, shape (D,)")
+ex.close(
+    sd_arr[0],
+    sd0,
+    "std of feature 0 (training values 1, 3, 5)",
+    rtol=1e-9,
+    hint="the std of the training part only, with ddof=0 (np.std's default), not the sample std (ddof=1)",
+)
+ex.close(
+    sd_arr[1],
+    1.0,
+    "std of the constant feature 1",
+    rtol=1e-9,
+    hint="a constant training feature has std 0: use 1 instead, so nothing is divided by zero",
+)
+ex.close(tr_s, (tr_toy - [3.0, 10.0]) / [sd0, 1.0], "scaled train", rtol=1e-9, atol=1e-12)
+ex.close(
     va_s,
-    [[(7.0 - 3.0) / np.std([1.0, 3.0, 5.0]), 2.0]],
-    err_msg="validation must be scaled with the TRAINING mean and std, not its own",
+    [[(7.0 - 3.0) / sd0, 2.0]],
+    "scaled validation",
+    rtol=1e-9,
+    atol=1e-12,
+    hint="validation must be scaled with the TRAINING mean and std, not its own",
 )
+ex.close(
+    te_s,
+    (te_toy - [3.0, 10.0]) / [sd0, 1.0],
+    "scaled test",
+    rtol=1e-9,
+    atol=1e-12,
+    hint="test must be scaled with the TRAINING mean and std, not its own",
+)
+# 1-D integer input: the mean and std are scalars, the scaled parts floats
+one = scale_train_only(np.arange(6), np.arange(2), np.array([7]))
+ex.close(one[3], 2.5, "mean of 1-D train [0, ..., 5]", rtol=1e-9, hint="1-D input: the mean is a scalar")
+ex.close(one[4], np.std(np.arange(6.0)), "std of 1-D train [0, ..., 5]", rtol=1e-9, hint="ddof=0 (np.std's default)")
+ex.close(one[2], (7 - 2.5) / np.std(np.arange(6.0)), "scaled 1-D test [7]", rtol=1e-9, hint="integers scale to floats")
 ### BEGIN HIDDEN TESTS
 import helpers.data
 
 _g = np.random.default_rng(3)
 for _d in [1, 4]:
     _a, _b, _c = _g.normal(2, 3, (40, _d)), _g.normal(5, 1, (9, _d)), _g.normal(-4, 2, (1, _d))
+    _a[:, 0] = 6.0  # a constant first feature
     _out = scale_train_only(_a, _b, _c)
-    _m, _s = helpers.data.fit_scaler(_a)
-    np.testing.assert_allclose(_out[3], _m, err_msg="mean disagrees with helpers.data.fit_scaler")
-    np.testing.assert_allclose(_out[4], _s, err_msg="std disagrees with helpers.data.fit_scaler")
-    for _got, _part in zip(_out[:3], (_a, _b, _c)):
-        np.testing.assert_allclose(
-            _got, helpers.data.apply_scaler(_part, _m, _s), err_msg="scaled values disagree with the reference"
-        )
+    _want = helpers.data.scale_train_only(_a, _b, _c)
+    for _k, _name in enumerate(["scaled train", "scaled validation", "scaled test", "mean", "std"]):
+        _hint = "a constant feature has std 1" if _name == "std" else None
+        ex.close(_out[_k], _want[_k], f"{_name} for D={_d}", rtol=1e-9, atol=1e-12, hint=_hint)
+_ints = (np.arange(12).reshape(6, 2) ** 2, np.arange(4).reshape(2, 2), np.arange(6).reshape(3, 2))
+for _k, (_got, _want) in enumerate(zip(scale_train_only(*_ints), helpers.data.scale_train_only(*_ints))):
+    ex.close(_got, _want, f"output {_k} for integer (T, 2) parts", rtol=1e-9, atol=1e-12)
 _one = scale_train_only(np.arange(6.0), np.arange(2.0), np.arange(3.0))
-np.testing.assert_allclose(_one[3], 2.5, err_msg="1-D input: the mean is a scalar")
+ex.close(_one[3], 2.5, "mean for 1-D input", rtol=1e-9, hint="1-D input: the mean is a scalar")
+ex.close(_one[1], (np.arange(2.0) - 2.5) / np.std(np.arange(6.0)), "scaled 1-D validation", rtol=1e-9, atol=1e-12)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -401,6 +525,12 @@ print(
 # `Y[n] = series[n + window : n + window + horizon, target]`. This is lesson 01's `make_windows` for D
 # features, with the target column chosen: the same as `helpers.data.make_windows(series, window, horizon,
 # target=target)`. A loop is fine; mind both ends.
+#
+# What is graded (values compared exactly: they are copied, not computed): `series` a NumPy array of
+# shape (L, D) with L ≥ `window + horizon`; X of shape (N, T, D) and Y of shape (N, H) with
+# N = L − T − H + 1 — so N = 1 when L = T + H — for any `window` ≥ 1 and `horizon` ≥ 1 (T = 1 and H = 1
+# too); `target` any valid column index, a negative one counting from the end as in NumPy
+# (`target=-1` is the last column).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_make_windows", "locked": false, "schema_version": 3, "solution": true}
@@ -408,13 +538,13 @@ def make_windows(series, window, horizon, target):
     """Cut a multivariate series into input windows and multi-step targets of one column.
 
     Args:
-        series: array of shape (L, D).
-        window: input steps per window, T.
-        horizon: future steps per target, H.
-        target: index of the column to forecast.
+        series: array of shape (L, D), L >= window + horizon.
+        window: input steps per window, T >= 1.
+        horizon: future steps per target, H >= 1.
+        target: index of the column to forecast (negative: counted from the end, as in NumPy).
 
     Returns:
-        X of shape (N, T, D) and Y of shape (N, H), with N = L - T - H + 1.
+        X of shape (N, T, D) and Y of shape (N, H), with N = L - T - H + 1 (N = 1 when L = T + H).
     """
     ### BEGIN SOLUTION
     arr = np.asarray(series)
@@ -427,20 +557,47 @@ def make_windows(series, window, horizon, target):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_make_windows", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """make_windows pairs each window with the H values of the target column right after it (no off-by-one), and makes every window."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(3, "make_windows")
 seq = np.stack([np.arange(10.0), 100 + np.arange(10.0)], axis=1)  # (10, 2); column 0 is the target
 X_toy, Y_toy = make_windows(seq, window=3, horizon=2, target=0)
-assert X_toy.shape == (6, 3, 2), f"expected X of shape (N, T, D) = (6, 3, 2) with N = 10 - 3 - 2 + 1; got {X_toy.shape}"
-assert Y_toy.shape == (6, 2), f"expected Y of shape (N, H) = (6, 2); got {Y_toy.shape}"
-np.testing.assert_array_equal(X_toy[0], seq[:3], err_msg="window 0 is rows 0, 1, 2 with all features")
-np.testing.assert_array_equal(
-    Y_toy[0], [3.0, 4.0], err_msg="the first target is the step RIGHT AFTER the window (3), not its last step (2)"
+ex.shape(
+    X_toy,
+    (6, 3, 2),
+    "X for L=10, D=2, T=3, H=2",
+    hint="N = L - T - H + 1 = 6 windows (the last one ends with the series' last value), each (T, D)",
 )
-np.testing.assert_array_equal(Y_toy[-1], [8.0, 9.0], err_msg="the last window must end with the series' last value")
-np.testing.assert_array_equal(
-    make_windows(seq, window=3, horizon=2, target=1)[1][0],
+ex.shape(Y_toy, (6, 2), "Y for L=10, T=3, H=2", hint="N = L - T - H + 1 = 6 targets of H values each")
+ex.equal(grading.plain(X_toy)[0], seq[:3], "X[0]", hint="window 0 is rows 0, 1, 2 with all features")
+ex.equal(
+    grading.plain(Y_toy)[0],
+    [3.0, 4.0],
+    "Y[0]",
+    hint="the first target is the step RIGHT AFTER the window (3), not its last step (2)",
+)
+ex.equal(grading.plain(Y_toy)[-1], [8.0, 9.0], "Y[-1]", hint="the last window must end with the series' last value")
+ex.equal(
+    grading.plain(make_windows(seq, window=3, horizon=2, target=1)[1])[0],
     [103.0, 104.0],
-    err_msg="target=1: the targets come from column 1",
+    "Y[0] with target=1",
+    hint="the targets come from column `target` (here 1), not always column 0",
 )
+ex.equal(
+    make_windows(seq, window=3, horizon=2, target=-1)[1],
+    seq[np.arange(6)[:, None] + 3 + np.arange(2), -1],
+    "Y with target=-1",
+    hint="target=-1 is the last column, as in NumPy indexing",
+)
+# L = T + H gives exactly one window; T = 1 and H = 1 work like any other
+X_one, Y_one = make_windows(seq, window=7, horizon=3, target=0)
+ex.equal(X_one, seq[None, :7], "X for L = T + H = 10", hint="L = T + H leaves exactly one window: N = 1")
+ex.equal(Y_one, [[7.0, 8.0, 9.0]], "Y for L = T + H = 10", hint="L = T + H leaves exactly one window: N = 1")
+X_t1, Y_t1 = make_windows(seq, window=1, horizon=1, target=0)
+ex.equal(X_t1, seq[:9, None, :], "X for T = H = 1", hint="T = 1: each window is one row, shape (N, 1, D)")
+ex.equal(Y_t1, seq[1:, :1], "Y for T = H = 1", hint="H = 1: Y has shape (N, 1), the value right after each row")
 ### BEGIN HIDDEN TESTS
 import helpers.data
 
@@ -449,11 +606,8 @@ for _L, _D, _T, _H, _tgt in [(30, 3, 5, 4, 2), (7, 1, 6, 1, 0), (25, 2, 1, 1, -1
     _ser = _rs.normal(size=(_L, _D))
     _Xm, _Ym = make_windows(_ser, _T, _H, _tgt)
     _Xr, _Yr = helpers.data.make_windows(_ser, _T, _H, target=_tgt)
-    assert _Xm.shape == _Xr.shape and _Ym.shape == _Yr.shape, (
-        f"shapes differ from make_windows for L={_L}, T={_T}, H={_H}"
-    )
-    np.testing.assert_allclose(_Xm, _Xr, err_msg="inputs disagree with helpers.data.make_windows")
-    np.testing.assert_allclose(_Ym, _Yr, err_msg="targets disagree with helpers.data.make_windows")
+    ex.equal(_Xm, _Xr, f"X for L={_L}, D={_D}, T={_T}, H={_H}, target={_tgt}")
+    ex.equal(_Ym, _Yr, f"Y for L={_L}, D={_D}, T={_T}, H={_H}, target={_tgt}")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -554,6 +708,10 @@ print(f"random split: the neighbour is within 2 hours of the query for {np.mean(
 # Write `rmse(y_true, y_pred)` and `mase(y_true, y_pred, y_train, m)` as defined above. The
 # MASE scale $q$ comes from `y_train` (1-D) only, with lag `m`. (The course's versions are
 # `helpers.metrics.rmse` and `helpers.metrics.mase`.)
+#
+# What is graded: `y_true` and `y_pred` NumPy arrays of the same shape, any shape ((N, H), 1-D, a single
+# forecast (1, 1)); `y_train` 1-D with more than `m` values, any `m` ≥ 1 (`m = 1` is the non-seasonal
+# naive scale). Both functions return one number (a Python or NumPy float), checked within `rtol=1e-9`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_mase", "locked": false, "schema_version": 3, "solution": true}
@@ -595,14 +753,48 @@ def mase(y_true, y_pred, y_train, m):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_mase", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """mase divides the forecast MAE by the in-sample seasonal-naive MAE (lag m) of the TRAINING series."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(4, "mase")
 ytr_toy = np.array([1.0, 5.0, 2.0, 6.0, 4.0, 5.0])  # seasonal naive (m=2) errors: 1, 1, 2, 1 → q = 1.25
 yt_toy = np.array([[3.0, 8.0], [1.0, 1.0]])
 yp_toy = np.array([[4.0, 6.0], [1.0, 2.0]])  # |errors| = 1, 2, 0, 1 → MAE = 1.0
 got = mase(yt_toy, yp_toy, ytr_toy, 2)
-assert not np.isclose(got, 1.0 / np.mean(np.abs(np.diff(ytr_toy)))), (
-    "MASE here uses the SEASONAL naive (lag m = 2), not the non-seasonal naive (lag 1), to scale"
+wrong_scales = {  # what MAE / q gives with a q from a plausible mistake
+    1.0
+    / np.mean(np.abs(np.diff(ytr_toy))): "q looks like the NON-seasonal naive (lag 1): MASE's q uses lag m (here 2)",
+    1.0 / np.mean(np.abs(yt_toy.ravel()[2:] - yt_toy.ravel()[:-2])): (
+        "q looks computed from y_true (the test targets): it must come from the TRAINING series y_train only"
+    ),
+}
+hint = "MASE = MAE / q with q = mean |y_train[s] - y_train[s - m]| over s = m, ..., T_train - 1 (here 1.0 / 1.25)"
+for value, why in wrong_scales.items():
+    if isinstance(got, (int, float, np.floating)) and np.isclose(float(got), value):
+        hint = why
+ex.close(got, 1.0 / 1.25, "MASE of the toy example, m = 2", rtol=1e-9, hint=hint)
+ex.close(
+    mase(yt_toy, yp_toy, ytr_toy, 1),
+    1.0 / 2.8,
+    "MASE of the toy example, m = 1",
+    rtol=1e-9,
+    hint="m = 1: q = mean |y_train[s] - y_train[s - 1]| = 2.8",
 )
-np.testing.assert_allclose(got, 1.0 / 1.25, err_msg="expected MAE / q = 1.0 / 1.25 = 0.8")
+ex.close(
+    mase(np.array([[2.0]]), np.array([[1.5]]), ytr_toy, 2),
+    0.5 / 1.25,
+    "MASE of a single forecast (N = H = 1)",
+    rtol=1e-9,
+    hint="a single forecast: MAE = |2.0 - 1.5| = 0.5",
+)
+ex.close(
+    mase(yt_toy.ravel(), yp_toy.ravel(), ytr_toy, 2),
+    1.0 / 1.25,
+    "MASE of 1-D y_true, y_pred",
+    rtol=1e-9,
+    hint="y_true and y_pred may have any shape: average over all entries",
+)
 ### BEGIN HIDDEN TESTS
 import helpers.metrics
 
@@ -611,25 +803,48 @@ _train_series = np.sin(np.arange(300) * 2 * np.pi / 24) + 0.3 * _gm.normal(size=
 _true_m = _gm.normal(size=(17, 24)) * 3
 _pred_m = _true_m + _gm.normal(size=(17, 24))
 for _lag in [1, 24, 168]:
-    np.testing.assert_allclose(
+    ex.close(
         mase(_true_m, _pred_m, _train_series, _lag),
         helpers.metrics.mase(_true_m, _pred_m, _train_series, _lag),
-        rtol=1e-10,
-        err_msg=f"disagrees with helpers.metrics.mase for m={_lag}",
+        f"MASE for (17, 24) forecasts, m={_lag}",
+        rtol=1e-9,
+        hint="q from y_train only, with lag m",
     )
-np.testing.assert_allclose(
+ex.close(
     mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
     helpers.metrics.mase(_true_m[:1, :1], _pred_m[:1, :1], _train_series, 24),
-    err_msg="a single forecast (N = H = 1) must work too",
+    "MASE of a single forecast (N = H = 1), m=24",
+    rtol=1e-9,
+)
+ex.close(
+    mase(_true_m[0], _pred_m[0], _train_series[:30], 24),
+    helpers.metrics.mase(_true_m[0], _pred_m[0], _train_series[:30], 24),
+    "MASE of 1-D forecasts with a short y_train (30 values, m=24)",
+    rtol=1e-9,
 )
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_rmse", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """rmse is the square ROOT of the mean squared error (same units as y, never below the MAE)."""
-np.testing.assert_allclose(
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(4, "rmse")
+ex.close(
     rmse(np.array([[0.0, 0.0]]), np.array([[3.0, -4.0]])),
     np.sqrt(12.5),
-    err_msg="errors 3 and -4: mean squared error 12.5, RMSE sqrt(12.5) = 3.54 (did you forget the sqrt?)",
+    "RMSE of errors 3 and -4",
+    rtol=1e-9,
+    hint="errors 3 and -4: mean squared error 12.5, RMSE sqrt(12.5) = 3.54 (did you forget the square root?)",
+)
+ex.close(rmse(np.array([[2.0]]), np.array([[-1.0]])), 3.0, "RMSE of a single forecast (1, 1)", rtol=1e-9)
+ex.close(
+    rmse(np.arange(5.0), np.arange(5.0) + [1.0, -1.0, 1.0, -1.0, 2.0]),
+    np.sqrt(8.0 / 5.0),
+    "RMSE of 1-D arrays",
+    rtol=1e-9,
+    hint="average the squared errors over all entries, then take the square root",
 )
 ### BEGIN HIDDEN TESTS
 import helpers.metrics
@@ -637,12 +852,7 @@ import helpers.metrics
 _gr = np.random.default_rng(21)
 for _shape in [(1, 1), (7, 24), (50,)]:
     _ta, _pa = _gr.normal(size=_shape), _gr.normal(size=_shape) * 2
-    np.testing.assert_allclose(
-        rmse(_ta, _pa),
-        helpers.metrics.rmse(_ta, _pa),
-        rtol=1e-12,
-        err_msg=f"disagrees with helpers.metrics.rmse for shape {_shape}",
-    )
+    ex.close(rmse(_ta, _pa), helpers.metrics.rmse(_ta, _pa), f"RMSE for shape {_shape}", rtol=1e-9)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -652,6 +862,10 @@ for _shape in [(1, 1), (7, 24), (50,)]:
 # column = $y_t$, T ≥ m) return (N, horizon) with $\hat y_{t+h} = y_{t+h-m}$, repeating the last season when
 # `horizon > m`. Vectorised: no loop over the N windows. Careful with the lag: with hourly data "the same
 # hour yesterday" is 24 steps back, not 23. (The course's version is `helpers.baselines.seasonal_naive`.)
+#
+# What is graded (values compared exactly: they are copied): `history` a NumPy array (N, T) with any
+# N ≥ 1 and T ≥ m (T = m included); any `m` ≥ 1 (`m = 1` repeats the last value); any `horizon` ≥ 1,
+# shorter than, equal to or longer than `m`. Returns an array of shape (N, horizon).
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex5_seasonal_naive", "locked": false, "schema_version": 3, "solution": true}
@@ -660,8 +874,8 @@ def seasonal_naive(history, horizon, m):
 
     Args:
         history: past values, shape (N, T) with T >= m; history[:, -1] is y_t.
-        horizon: number of steps H to forecast.
-        m: season length in steps.
+        horizon: number of steps H to forecast, >= 1 (also above m).
+        m: season length in steps, >= 1.
 
     Returns:
         Forecasts of shape (N, H): column h - 1 holds y_{t+h-m} (the last season repeated if H > m).
@@ -676,16 +890,37 @@ def seasonal_naive(history, horizon, m):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex5_seasonal_naive", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """seasonal_naive copies the value exactly one season back, and repeats the season beyond m steps."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(5, "seasonal_naive")
 hist_toy = np.arange(10.0)[None, :]  # y_t = 9 is the last value
 f_toy = seasonal_naive(hist_toy, 6, 4)
-assert f_toy.shape == (1, 6), f"expected shape (N, H) = (1, 6); got {f_toy.shape}"
-np.testing.assert_array_equal(
-    f_toy[0, :4],
+ex.shape(f_toy, (1, 6), "forecast for N=1, T=10, H=6, m=4", hint="one row per window, `horizon` columns")
+ex.equal(
+    grading.plain(f_toy)[0][:4],
     [6.0, 7.0, 8.0, 9.0],
-    err_msg="y_{t+1} should be y_{t+1-m} = y_6 (value 6): check the lag is m, not m - 1",
+    "the first m steps, T=10, m=4",
+    hint="y_{t+1} should be y_{t+1-m} = y_6 (value 6): check the lag is exactly m, not m - 1 or m + 1",
 )
-np.testing.assert_array_equal(
-    f_toy[0, 4:], [6.0, 7.0], err_msg="for h > m the last season repeats: y_{t+5} = y_{t+5-8} = 6"
+ex.equal(
+    grading.plain(f_toy)[0][4:],
+    [6.0, 7.0],
+    "steps m + 1, m + 2 (h > m), T=10, m=4",
+    hint="for h > m the last season repeats: y_{t+5} = y_{t+5-8} = 6",
+)
+# several windows, T = m, m = 1, horizon < m
+hist3 = np.arange(12.0).reshape(3, 4)
+ex.equal(
+    seasonal_naive(hist3, 6, 4),
+    hist3[:, [0, 1, 2, 3, 0, 1]],
+    "N=3, T=m=4, H=6",
+    hint="T = m: the whole window is the last season; each window (row) on its own",
+)
+ex.equal(seasonal_naive(hist3, 3, 1), hist3[:, [3, 3, 3]], "m=1 (repeat the last value)", hint="m = 1 repeats y_t")
+ex.equal(
+    seasonal_naive(hist3, 2, 3), hist3[:, [1, 2]], "H=2 < m=3", hint="H < m: the first H values of the last season"
 )
 ### BEGIN HIDDEN TESTS
 import helpers.baselines
@@ -693,10 +928,10 @@ import helpers.baselines
 _gs = np.random.default_rng(9)
 for _N, _Tlen, _Hs, _ms in [(5, 48, 24, 24), (1, 24, 24, 24), (3, 200, 24, 168), (4, 30, 50, 7), (2, 5, 3, 1)]:
     _hist = _gs.normal(size=(_N, _Tlen))
-    np.testing.assert_array_equal(
+    ex.equal(
         seasonal_naive(_hist, _Hs, _ms),
         helpers.baselines.seasonal_naive(_hist, _Hs, _ms),
-        err_msg=f"disagrees with helpers.baselines.seasonal_naive for N={_N}, T={_Tlen}, H={_Hs}, m={_ms}",
+        f"N={_N}, T={_Tlen}, H={_Hs}, m={_ms}",
     )
 ### END HIDDEN TESTS
 
@@ -1022,17 +1257,29 @@ for k in [
 #
 # Write `my_forecaster(windows)`: given raw windows (N, 168, 5) in the original units (columns `COLS`:
 # Demand in GW, Temperature °C, WorkDay, WorkDayTomorrow, LastWeekTomorrow in GW), return day-ahead
-# forecasts (N, 24) in GW. It is checked on the **held-out test windows**:
+# forecasts (N, 24) in GW.
 #
+# Choose it on the **validation** windows, as we chose λ above: the visible test checks it there. The
+# **test** windows stay held out: the hidden test checks the same properties on them, once, and the
+# lesson reports your test score once, after the graded cell. What is checked, on the validation
+# windows (visible) and on the test windows (hidden), each cut as in this lesson
+# (`helpers.data.make_windows(raw_val, 168, 24, target=0)`, the same for `raw_test`; 1,273 windows each):
+#
+# - the forecasts are an array (N, 24) of finite numbers;
+# - each window's forecast depends only on its own window: one window alone (N = 1) and 200 windows in
+#   a shuffled order get the same forecasts as in the whole batch, within 1e-4 GW;
 # - MASE < 1 (training-set scale, $m = 24$), **and**
-# - MAE at least 5 % below the better of the two seasonal naive forecasts on the same windows
-#   (a MASE below 1 alone would be a free pass here, see section 7).
+# - MAE at least 5 % below the better of the two seasonal naive forecasts (yesterday, last week) on the
+#   same windows (a MASE below 1 alone would be a free pass here, see section 7).
 #
-# Rules: only use the window you are given (no test targets, no future rows); do not train inside the
-# function (a `predict` of a model trained in an earlier cell is fine, but a cheap rule is enough). The
-# hidden test also checks the validation windows and that each window's forecast depends only on that
-# window. Ideas: blend yesterday and last week; correct the seasonal naive by how far the last hour is
-# above or below its own seasonal value, fading that correction with $h$.
+# Test is a different period from validation: aim for a clear margin on validation, not just 5 %.
+#
+# Rules: only use the window you are given (no targets, no future rows); do not train inside the
+# function (a `predict` of a model trained in an earlier cell is fine, but a cheap rule is enough). You
+# may call your functions of earlier exercises (`seasonal_naive`...): while this exercise is graded they
+# are the course's versions, so a mistake there costs only its own exercise. Ideas: blend yesterday and
+# last week; correct the seasonal naive by how far the last hour is above or below its own seasonal
+# value, fading that correction with $h$.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex6_my_forecaster", "locked": false, "schema_version": 3, "solution": true}
@@ -1040,10 +1287,10 @@ def my_forecaster(windows):
     """Day-ahead forecasts from raw windows.
 
     Args:
-        windows: shape (N, 168, 5) in original units, columns COLS (Demand first).
+        windows: NumPy array of shape (N, 168, 5) in original units, columns COLS (Demand first), N >= 1.
 
     Returns:
-        Forecasts of shape (N, 24) in GW.
+        Forecasts of shape (N, 24) in GW, finite; row n depends on windows[n] only.
     """
     ### BEGIN SOLUTION
     past_demand = np.asarray(windows, dtype=float)[:, :, 0]
@@ -1059,69 +1306,172 @@ def my_forecaster(windows):
 
 
 # %%
-raw_windows_te, _ = helpers.data.make_windows(raw_test, T_IN, H_OUT, target=0)  # (N, 168, 5), original units
-mine_te = my_forecaster(raw_windows_te)
+raw_windows_va, _ = helpers.data.make_windows(raw_val, T_IN, H_OUT, target=0)  # (N, 168, 5), original units
+mine_va = my_forecaster(raw_windows_va)
+naive_va = min(
+    helpers.metrics.mae(Yva_gw, helpers.baselines.seasonal_naive(raw_windows_va[:, :, 0], H_OUT, m)) for m in (24, 168)
+)
+mae_va = helpers.metrics.mae(Yva_gw, mine_va)
 print(
-    "your test MASE:",
-    round(helpers.metrics.mase(Yte_gw, mine_te, y_train, M_SEASON), 3),
-    " best seasonal naive MASE:",
-    round(results[best_baseline]["MASE"], 3),
+    f"validation: your MASE {helpers.metrics.mase(Yva_gw, mine_va, y_train, M_SEASON):.3f}, "
+    f"MAE {mae_va:.4f} GW against {naive_va:.4f} GW for the best seasonal naive "
+    f"({1 - mae_va / naive_va:.1%} lower; at least 5 % needed)"
 )
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex6_my_forecaster", "locked": true, "points": 3, "schema_version": 3, "solution": false}
-"""my_forecaster beats the seasonal naive on the held-out test windows: MASE < 1 and MAE 5 % below it."""
+"""my_forecaster beats the seasonal naive on held-out windows: validation here, the test windows hidden."""
+import numpy as np
+
 import helpers.baselines
 import helpers.data
 import helpers.metrics
+from helpers import grading
+
+ex = grading.exercise(6, "my_forecaster")
+forecaster = ex.alone(  # if my_forecaster calls your earlier functions, the course's versions stand in
+    my_forecaster,
+    chronological_split=helpers.data.chronological_split,
+    scale_train_only=helpers.data.scale_train_only,
+    make_windows=helpers.data.make_windows,
+    rmse=helpers.metrics.rmse,
+    mase=helpers.metrics.mase,
+    seasonal_naive=helpers.baselines.seasonal_naive,
+)
 
 # The data of this lesson, rebuilt here so that the check reads nothing an earlier cell made.
 frame_chk = helpers.data.load_elecdemand("h")
 frame_chk["WorkDayTomorrow"] = frame_chk["WorkDay"].shift(-24).ffill().astype(int)
 frame_chk["LastWeekTomorrow"] = frame_chk["Demand"].shift(144)
 frame_chk = frame_chk.iloc[144:][["Demand", "Temperature", "WorkDay", "WorkDayTomorrow", "LastWeekTomorrow"]]
-raw_train, raw_val, raw_test = (
+train_chk, val_chk, test_chk = (
     p.to_numpy(dtype=float) for p in helpers.data.chronological_split(frame_chk, 61 * 24, 61 * 24)
 )
-T_IN, H_OUT = 168, 24
-raw_windows_te, Yte_gw = helpers.data.make_windows(raw_test, T_IN, H_OUT, target=0)  # (N, 168, 5), (N, 24) GW
-y_train = raw_train[:, 0]  # the training demand series, for MASE
-pred_te = np.asarray(my_forecaster(raw_windows_te), dtype=float)
-assert pred_te.shape == Yte_gw.shape, f"forecasts must have shape (N, 24) = {Yte_gw.shape}; got {pred_te.shape}"
-assert np.all(np.isfinite(pred_te)), "forecasts contain NaN or inf"
-score_te = helpers.metrics.mase(Yte_gw, pred_te, y_train, 24)
-assert score_te < 1.0, f"test MASE is {score_te:.3f}: not better than the in-sample seasonal naive scale"
-bar_te = min(
-    helpers.metrics.mae(Yte_gw, helpers.baselines.seasonal_naive(raw_windows_te[:, :, 0], 24, m)) for m in (24, 168)
-)
-assert helpers.metrics.mae(Yte_gw, pred_te) <= 0.95 * bar_te, (
-    f"test MAE {helpers.metrics.mae(Yte_gw, pred_te):.4f} GW is not 5 % below the best seasonal naive ({bar_te:.4f} GW)"
-)
+
+
+def check_forecaster_on(part, windows, truth):
+    """The checks of Exercise 6 on one held-out part: (N, 168, 5) windows and their (N, 24) targets in GW."""
+    pred = ex.shape(
+        forecaster(windows),
+        truth.shape,
+        f"forecasts for the {part} windows",
+        hint="return one row of 24 forecasts per window given, shape (N, 24), computed from `windows`",
+    )
+    ex.true(
+        bool(np.all(np.isfinite(pred))),
+        f"forecasts for the {part} windows",
+        expected="finite numbers",
+        got=f"{int((~np.isfinite(pred)).sum())} NaN or inf",
+        hint="forecasts contain NaN or inf",
+    )
+    own = "compute each forecast from its own window only (not from stored arrays such as targets, nor from other windows)"
+    ex.close(
+        forecaster(windows[:1]),
+        pred[:1],
+        f"the first {part} window alone (N = 1)",
+        atol=1e-4,
+        rtol=1e-4,
+        hint=f"one window must get the same forecast alone as in the whole batch: {own}",
+    )
+    order = np.random.default_rng(1).permutation(len(windows))[:200]
+    ex.close(
+        forecaster(windows[order]),
+        pred[order],
+        f"200 {part} windows in a shuffled order",
+        atol=1e-4,
+        rtol=1e-4,
+        hint=f"a window's forecast must not depend on which other windows are in the batch, or where: {own}",
+    )
+    score = helpers.metrics.mase(truth, pred, train_chk[:, 0], 24)
+    ex.true(
+        score < 1.0,
+        f"{part} MASE",
+        expected="MASE < 1",
+        got=f"MASE {score:.3f}",
+        hint="not better than the in-sample seasonal naive scale: start from the seasonal naive (daily, weekly cycle)",
+    )
+    bar = min(helpers.metrics.mae(truth, helpers.baselines.seasonal_naive(windows[:, :, 0], 24, m)) for m in (24, 168))
+    err = helpers.metrics.mae(truth, pred)
+    ex.true(
+        err <= 0.95 * bar,
+        f"{part} MAE",
+        expected=f"at most {0.95 * bar:.4f} GW (5 % below the best seasonal naive, {bar:.4f} GW)",
+        got=f"{err:.4f} GW ({1 - err / bar:.1%} below it)",
+        hint="not 5 % better than the best seasonal naive: correct it by the last hour's surprise, fading with h, "
+        "or use a model trained in an earlier cell",
+    )
+
+
+windows_va, truth_va = helpers.data.make_windows(val_chk, 168, 24, target=0)  # (1273, 168, 5), (1273, 24) GW
+check_forecaster_on("validation", windows_va, truth_va)
 ### BEGIN HIDDEN TESTS
-_wv, _yv = helpers.data.make_windows(raw_val, T_IN, H_OUT, target=0)
-_pv = np.asarray(my_forecaster(_wv), dtype=float)
-assert _pv.shape == _yv.shape, "the forecaster must work on any number of windows (validation set)"
-_bar_v = min(helpers.metrics.mae(_yv, helpers.baselines.seasonal_naive(_wv[:, :, 0], 24, _mm)) for _mm in (24, 168))
-assert helpers.metrics.mae(_yv, _pv) <= 0.95 * _bar_v, (
-    "on the validation windows it does not beat the seasonal naive by 5 %"
-)
-_order = np.random.default_rng(1).permutation(len(raw_windows_te))[:200]
-np.testing.assert_allclose(
-    np.asarray(my_forecaster(raw_windows_te[_order]), dtype=float),
-    pred_te[_order],
-    rtol=1e-4,
-    atol=1e-4,
-    err_msg="each forecast must depend only on its own window",
-)
-assert np.asarray(my_forecaster(raw_windows_te[:1])).shape == (1, 24), "a single window (N = 1) must work"
+windows_te, truth_te = helpers.data.make_windows(test_chk, 168, 24, target=0)  # held out: checked once, here
+check_forecaster_on("test", windows_te, truth_te)
 ### END HIDDEN TESTS
 
-# %% [markdown]
+# %%
+# Integration check (not graded): your own functions of Exercises 1-6 together on the real data, and the
+# test score of your forecaster, reported once, now that it has been chosen on validation.
+parts_mine = chronological_split(frame.to_numpy(dtype=float), N_VAL, N_TEST)
+*_, mean_mine, std_mine = scale_train_only(*parts_mine)
+windows_mine, truth_mine = make_windows(parts_mine[2], T_IN, H_OUT, 0)
+naive_mine = {m: seasonal_naive(np.asarray(windows_mine)[:, :, 0], H_OUT, m) for m in (24, 168)}
+forecast_mine = my_forecaster(windows_mine)
+ref_windows, ref_truth = helpers.data.make_windows(raw_test, T_IN, H_OUT, target=0)
+disagree = [
+    name
+    for name, ok in [
+        ("chronological_split (Exercise 1)", np.array_equal(parts_mine[2], raw_test)),
+        ("scale_train_only (Exercise 2)", np.allclose(mean_mine, mean) and np.allclose(std_mine, std)),
+        (
+            "make_windows (Exercise 3)",
+            np.array_equal(windows_mine, ref_windows) and np.array_equal(truth_mine, ref_truth),
+        ),
+        (
+            "rmse and mase (Exercise 4)",
+            np.isclose(rmse(ref_truth, forecast_mine), helpers.metrics.rmse(ref_truth, forecast_mine))
+            and np.isclose(
+                mase(ref_truth, forecast_mine, y_train, M_SEASON),
+                helpers.metrics.mase(ref_truth, forecast_mine, y_train, M_SEASON),
+            ),
+        ),
+        (
+            "seasonal_naive (Exercise 5)",
+            np.array_equal(naive_mine[168], helpers.baselines.seasonal_naive(ref_windows[:, :, 0], H_OUT, 168)),
+        ),
+    ]
+    if not ok
+]
+if disagree:
+    print("These functions of yours disagree with the course's on the real data:", ", ".join(disagree))
+else:
+    print("Your functions of Exercises 1-5 agree with the course's on the real data.")
+mae_mine = helpers.metrics.mae(truth_mine, forecast_mine)
+naive_mae = min(helpers.metrics.mae(truth_mine, f) for f in naive_mine.values())
+print(
+    f"Test, reported once: your forecaster's MASE {mase(truth_mine, forecast_mine, parts_mine[0][:, 0], M_SEASON):.3f}, "
+    f"RMSE {rmse(truth_mine, forecast_mine):.3f} GW, MAE {mae_mine:.4f} GW against {naive_mae:.4f} GW for the best "
+    f"seasonal naive ({1 - mae_mine / naive_mae:.1%} lower)."
+)
+
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rubric_written_which_model", "locked": true, "schema_version": 3, "solution": false}
 # ## Written question (2 points)
 #
 # Your manager asks which of the models in the table to deploy for day-ahead forecasts. Answer in 3–5
 # sentences, using the numbers: which model, by how much it beats the seasonal naive (in MASE and in
 # GW), what the LSTM would need to earn its place, and one check you would run before trusting any of
 # these numbers for next year.
+#
+# **Rubric (2 points)**
+# - 0.5 points: recommends the linear autoregression, because it has the lowest MAE, RMSE and MASE in the
+#   table (a recommendation of an LSTM gets this half point only if argued from the table's numbers).
+# - 0.5 points: gives its margin over the best seasonal naive with the table's numbers, in MASE (about
+#   0.5 against about 0.8) and in GW of MAE (about 0.1 GW less per hour); one of the two is not enough.
+# - 0.5 points: says what the LSTM would need to earn its cost: more history (several years), longer
+#   training or tuning on validation, or a problem with more nonlinear structure; noting that its scores
+#   move with the seed counts too.
+# - 0.5 points: names one concrete check before trusting the numbers for next year, e.g. several test
+#   periods (rolling origin) including a summer with heatwaves, temperatures as a weather forecast would
+#   give them, or other seeds; "test more" without saying how gets nothing.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_which_model", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # Deploy the linear autoregression: in the table it has the lowest MAE, RMSE and MASE, clearly below the

@@ -108,6 +108,13 @@ for weight in gru_demo.weights:
 # $U_h h_{t-1} + b'_h$ (after the matrix product); $h_t = z_t \odot h_{t-1} + (1 - z_t) \odot \hat h_t$.
 # Use one matrix product for the three input blocks and one for the three recurrent blocks. Return $h_t$ only
 # (the course's version, `helpers.gru.gru_step_forward`, also returns a cache: `h_t, cache`).
+#
+# **What is graded.** The arguments are NumPy arrays, float64 or (from Keras) float32, of the shapes in the
+# docstring; N, D and H may each be 1. Return $h_t$ alone (not a tuple): an array of shape (N, H). The tests
+# set gates by hand (weights 0, biases of $\pm 30$ push a gate to 0 or 1), compare with the course's reference
+# on random float64 inputs, and with `keras.layers.GRU` on random float32 weights. Precision: with float64
+# inputs $h_t$ must be within $10^{-9}$ (absolute) of the exact value; against Keras (float32 arithmetic) within
+# $10^{-5}$.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex1_gru_step_forward", "locked": false, "schema_version": 3, "solution": true}
@@ -115,14 +122,15 @@ def gru_step_forward(x_t, h_prev, W, U, b):
     """One GRU step as keras.layers.GRU(reset_after=True) computes it.
 
     Args:
-        x_t: input at step t, shape (N, D).
-        h_prev: previous hidden state h_{t-1}, shape (N, H).
+        x_t: input at step t, shape (N, D), float32 or float64 (N, D may be 1).
+        h_prev: previous hidden state h_{t-1}, shape (N, H) (H may be 1).
         W: input weights (Keras `kernel`), shape (D, 3H), blocks z, r, h.
         U: recurrent weights (Keras `recurrent_kernel`), shape (H, 3H), blocks z, r, h.
         b: biases (Keras `bias`), shape (2, 3H): row 0 input bias, row 1 recurrent bias; blocks z, r, h.
 
     Returns:
-        h_t: next hidden state, shape (N, H).
+        h_t: next hidden state, an array of shape (N, H) (h_t alone, not a tuple); within 1e-9 of the exact
+        value for float64 inputs, within 1e-5 of Keras for float32.
     """
     H = h_prev.shape[1]
     ### BEGIN SOLUTION
@@ -146,79 +154,160 @@ print(gru_step_forward(np.ones((1, 2)), np.full((1, 3), 0.8), zero_W, zero_U, ze
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_gru_step_forward_convention", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 1: Keras' update convention (z keeps the old state) and the reset-after candidate, by hand."""
+import numpy as np
+
+from helpers import grading
+
+ex = grading.exercise(1, "gru_step_forward")
 D, H = 2, 3
-W0, U0, b0 = np.zeros((D, 3 * H)), np.zeros((H, 3 * H)), np.zeros((2, 3 * H))
+W0, U0 = np.zeros((D, 3 * H)), np.zeros((H, 3 * H))
 x0, h_old = np.ones((1, D)), np.full((1, H), 0.8)
-h_half = gru_step_forward(x0, h_old, W0, U0, b0)
-assert h_half.shape == (1, H), f"h_t must have shape (N, H) = (1, {H}). Received: {np.shape(h_half)}"
-np.testing.assert_allclose(
+
+
+def biases(**blocks):  # b of shape (2, 3H); e.g. z_in=30 sets b[0, :H], h_rec=2 sets b[1, 2H:]
+    b_ = np.zeros((2, 3 * H))
+    for key, value in blocks.items():
+        block, row = key.split("_")
+        k = "zrh".index(block)
+        b_[{"in": 0, "rec": 1}[row], k * H : (k + 1) * H] = value
+    return b_
+
+
+def near(got, value):  # for the hints only: does the answer look like a known mistake?
+    try:
+        return bool(np.allclose(grading.plain(got, numeric=True), value, atol=1e-6))
+    except Exception:  # noqa: BLE001 - not numbers: no diagnosis
+        return False
+
+
+# (a) all weights and biases 0: z = r = 1/2, candidate tanh(0) = 0
+h_half = gru_step_forward(x0, h_old, W0, U0, biases())
+ex.shape(h_half, (1, H), "h_t", hint="return h_t alone, an array of shape (N, H), not a tuple (h_t, cache)")
+ex.close(
     h_half,
     0.4,
-    atol=1e-7,
-    err_msg="with all weights 0, z = r = 0.5 and the candidate is tanh(0) = 0, so h_t = 0.5 * h_prev",
+    "h_t with all weights and biases 0",
+    atol=1e-9,
+    hint="with all weights 0, z = r = 0.5 and the candidate is tanh(0) = 0, so h_t = 0.5 * h_prev",
 )
-b_keep = b0.copy()
-b_keep[0, :H] = 30.0  # first block of the input bias: z -> 1
-np.testing.assert_allclose(
-    gru_step_forward(x0, h_old, W0, U0, b_keep),
+# (b) z -> 1 through the input bias of the FIRST block: the old state is kept
+h_keep = gru_step_forward(x0, h_old, W0, U0, biases(z_in=30.0))
+if near(h_keep, 0.0):
+    keep_hint = (
+        "z -> 1 gave the candidate instead of h_prev: Keras keeps a share z of the OLD state, "
+        "h_t = z * h_prev + (1 - z) * candidate (you used the other papers' convention with z and 1 - z swapped)"
+    )
+elif near(h_keep, 0.4):
+    keep_hint = "the first block did not act as z: Keras packs the blocks in the order z, r, h (z is the FIRST block)"
+else:
+    keep_hint = "z -> 1 must keep the old state: h_t = z * h_prev + (1 - z) * candidate, z the first block"
+ex.close(h_keep, h_old, "h_t with z -> 1 (b[0, :H] = 30)", atol=1e-9, hint=keep_hint)
+# (c) z -> 1 through the RECURRENT bias row b[1]
+ex.close(
+    gru_step_forward(x0, h_old, W0, U0, biases(z_rec=30.0)),
     h_old,
-    atol=1e-6,
-    err_msg="z -> 1 must keep the old state: Keras uses h_t = z*h_prev + (1-z)*candidate, and z is the FIRST block",
+    "h_t with z -> 1 through the recurrent bias (b[1, :H] = 30)",
+    atol=1e-9,
+    hint="the recurrent bias b[1] looks missing: Keras adds it to h_prev @ U for every block (z, r and h)",
 )
-b_new = b0.copy()
-b_new[0, :H] = -30.0  # z -> 0: take the candidate
-b_new[1, 2 * H :] = 2.0  # recurrent bias of the candidate block
-np.testing.assert_allclose(
-    gru_step_forward(x0, h_old, W0, U0, b_new),
-    np.tanh(0.5 * 2.0),
-    atol=1e-6,
-    err_msg="with z -> 0 the candidate is tanh(r * (h U_h + b'_h)) = tanh(0.5 * 2): "
-    "the reset gate multiplies the recurrent bias too (reset_after=True)",
+# (d) z -> 0: h_t is the candidate; the candidate's INPUT bias b_h stays outside the reset gate
+ex.close(
+    gru_step_forward(x0, h_old, W0, U0, biases(z_in=-30.0, h_in=0.7)),
+    np.tanh(0.7),
+    "h_t with z -> 0 and input bias b_h = 0.7",
+    atol=1e-9,
+    hint="with z -> 0, h_t is the candidate tanh(x W_h + b_h + r * (h U_h + b'_h)): the input bias b[0] of the "
+    "candidate block is not multiplied by r",
+)
+# (e) z -> 0, recurrent bias b'_h = 2 of the candidate: r = 1/2 multiplies it (reset AFTER the product)
+h_cand = gru_step_forward(x0, h_old, W0, U0, biases(z_in=-30.0, h_rec=2.0))
+if near(h_cand, np.tanh(2.0)):
+    cand_hint = "r must multiply the recurrent bias b'_h too: tanh(... + r * (h_prev @ U_h + b'_h)), reset_after=True"
+else:
+    cand_hint = (
+        "the reset gate must multiply (h_prev @ U_h + b'_h), the recurrent product AND the recurrent bias b[1] of "
+        "the candidate block (reset after the product, reset_after=True); resetting h_prev before the product "
+        "(reset_after=False, the original paper) is not what Keras computes"
+    )
+ex.close(h_cand, np.tanh(0.5 * 2.0), "h_t with z -> 0 and recurrent bias b'_h = 2", atol=1e-9, hint=cand_hint)
+# (f) z -> 0 and r -> 0: the reset gate removes the whole recurrent part of the candidate
+ex.close(
+    gru_step_forward(x0, h_old, W0, U0, biases(z_in=-30.0, r_in=-30.0, h_in=0.7, h_rec=5.0)),
+    np.tanh(0.7),
+    "h_t with z -> 0, r -> 0, b_h = 0.7 and b'_h = 5",
+    atol=1e-9,
+    hint="with r -> 0 the reset gate removes h_prev @ U_h + b'_h entirely: only x W_h + b_h is left",
 )
 ### BEGIN HIDDEN TESTS
-b_flip = np.zeros((2, 3 * H))
-b_flip[1, :H] = 30.0  # z -> 1 through the recurrent bias row
-np.testing.assert_allclose(gru_step_forward(np.zeros((4, D)), np.full((4, H), -0.3), W0, U0, b_flip), -0.3, atol=1e-6)
-b_cand = np.zeros((2, 3 * H))
-b_cand[0, :H] = -30.0
-b_cand[0, 2 * H :] = 0.7  # input bias of the candidate is outside r
-np.testing.assert_allclose(gru_step_forward(x0, h_old, W0, U0, b_cand), np.tanh(0.7), atol=1e-6)
+h_many = np.linspace(-0.9, 0.9, 4 * H).reshape(4, H)  # a batch of 4
+ex.close(
+    gru_step_forward(np.zeros((4, D)), h_many, W0, U0, biases(z_rec=30.0)),
+    h_many,
+    "h_t, batch of 4, z -> 1 through b[1]",
+    atol=1e-9,
+    hint="the recurrent bias b[1] looks missing: Keras adds it to h_prev @ U for every block",
+)
+ex.close(
+    gru_step_forward(x0, h_old, W0, U0, biases(z_in=-30.0, r_in=30.0, h_in=0.7, h_rec=-0.4)),
+    np.tanh(0.7 - 0.4),
+    "h_t with z -> 0, r -> 1, b_h = 0.7 and b'_h = -0.4",
+    atol=1e-9,
+    hint="with r -> 1 the candidate is tanh(b_h + b'_h): both biases of the candidate block count",
+)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_gru_step_forward_keras", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Exercise 1: one step of gru_step_forward equals keras.layers.GRU (reset_after=True) on random weights."""
-rng_k = np.random.default_rng(11)
-N, D, H = 4, 3, 5
-gru_layer = keras.layers.GRU(H)  # reset_after=True: Keras' default
-gru_layer.build((None, 1, D))
-W_k, U_k, b_k = [rng_k.normal(size=w.shape).astype("float32") for w in gru_layer.get_weights()]
-gru_layer.set_weights([W_k, U_k, b_k])
-x_k = rng_k.normal(size=(N, 1, D)).astype("float32")
-h_prev_k = rng_k.normal(size=(N, H)).astype("float32")
-h_keras = keras.ops.convert_to_numpy(gru_layer(x_k, initial_state=[h_prev_k]))
-h_mine = gru_step_forward(x_k[:, 0], h_prev_k, W_k, U_k, b_k)
-assert np.shape(h_mine) == (N, H), f"h_t must have shape (N, H) = ({N}, {H}). Received: {np.shape(h_mine)}"
-np.testing.assert_allclose(
-    h_mine,
-    h_keras,
-    atol=1e-5,
-    err_msg="differs from keras.layers.GRU: check the block order z, r, h, that b[1] is added to h_prev @ U, "
-    "and that r multiplies (h_prev @ U_h + b'_h), not h_prev",
-)
-### BEGIN HIDDEN TESTS
-import helpers.gru
+"""Exercise 1: one step of gru_step_forward equals keras.layers.GRU (reset_after=True) and the reference."""
+import numpy as np
 
-for n_, d_, h_ in [(1, 1, 1), (7, 2, 9), (2, 6, 4)]:
-    gen = np.random.default_rng(100 + n_ * d_ * h_)
+import helpers.gru
+from helpers import grading
+from helpers.env import quiet_tensorflow
+
+quiet_tensorflow()
+import keras
+
+ex = grading.exercise(1, "gru_step_forward")
+KERAS_HINT = (
+    "differs from keras.layers.GRU: check the block order z, r, h, that b[1] is added to h_prev @ U, "
+    "that r multiplies (h_prev @ U_h + b'_h), not h_prev, and that h_t = z * h_prev + (1 - z) * candidate"
+)
+
+
+def against_keras(N, D, H, seed):  # float32 weights and inputs, as Keras holds them
+    gen = np.random.default_rng(seed)
+    layer = keras.layers.GRU(H)  # reset_after=True: Keras' default
+    layer.build((None, 1, D))
+    weights = [gen.normal(size=w.shape).astype("float32") for w in layer.get_weights()]
+    layer.set_weights(weights)
+    x = gen.normal(size=(N, 1, D)).astype("float32")
+    h_prev = gen.normal(size=(N, H)).astype("float32")
+    want = keras.ops.convert_to_numpy(layer(x, initial_state=[h_prev]))
+    got = gru_step_forward(x[:, 0], h_prev, *weights)
+    ex.shape(got, (N, H), f"h_t for N, D, H = {N, D, H}", hint="return h_t alone, an array of shape (N, H)")
+    ex.close(got, want, f"h_t against keras.layers.GRU, N, D, H = {N, D, H}", atol=1e-5, hint=KERAS_HINT)
+
+
+def against_reference(N, D, H, seed):  # float64 inputs, the exact value
+    gen = np.random.default_rng(seed)
     args = (
-        gen.normal(size=(n_, d_)),
-        gen.normal(size=(n_, h_)),
-        gen.normal(scale=1.5, size=(d_, 3 * h_)),
-        gen.normal(scale=1.5, size=(h_, 3 * h_)),
-        gen.normal(size=(2, 3 * h_)),
+        gen.normal(size=(N, D)),
+        gen.normal(size=(N, H)),
+        gen.normal(scale=1.5, size=(D, 3 * H)),
+        gen.normal(scale=1.5, size=(H, 3 * H)),
+        gen.normal(size=(2, 3 * H)),
     )
-    expected_h, _ = helpers.gru.gru_step_forward(*args)
-    np.testing.assert_allclose(gru_step_forward(*args), expected_h, rtol=1e-7, atol=1e-10)
+    want, _ = helpers.gru.gru_step_forward(*args)
+    ex.close(gru_step_forward(*args), want, f"h_t (float64) for N, D, H = {N, D, H}", atol=1e-9, hint=KERAS_HINT)
+
+
+against_keras(4, 3, 5, seed=11)
+against_reference(1, 1, 1, seed=101)  # a single example, feature and unit
+against_reference(3, 2, 4, seed=102)
+### BEGIN HIDDEN TESTS
+against_keras(1, 2, 1, seed=12)
+for n_, d_, h_ in [(7, 2, 9), (2, 6, 4), (5, 1, 3)]:
+    against_reference(n_, d_, h_, seed=100 + n_ * d_ * h_)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -251,6 +340,11 @@ for reset_after in (True, False):
 #
 # Write `gru_param_count(D, H, reset_after=True)`: the number of trainable parameters of
 # `keras.layers.GRU(H, reset_after=reset_after)` on D input features.
+#
+# **What is graded.** `D` and `H` are positive Python ints (1 included), `reset_after` a bool, passed by
+# keyword (`gru_param_count(8, 32, reset_after=False)`) or left at its default `True`. Return the count as an
+# integer (a Python `int` or a NumPy integer); it must equal Keras' `count_params()` exactly, for both settings
+# of `reset_after`.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex2_gru_param_count", "locked": false, "schema_version": 3, "solution": true}
@@ -258,12 +352,12 @@ def gru_param_count(D, H, reset_after=True):
     """Trainable parameters of keras.layers.GRU(H, reset_after=reset_after) on D input features.
 
     Args:
-        D: input features.
-        H: hidden units.
+        D: input features, a positive int.
+        H: hidden units, a positive int.
         reset_after: Keras' flag; True gives each of the 3 blocks a second (recurrent) bias vector.
 
     Returns:
-        The parameter count, an int.
+        The parameter count, an integer (Python or NumPy), exactly Keras' count_params().
     """
     ### BEGIN SOLUTION
     bias_vectors = 2 if reset_after else 1
@@ -272,24 +366,49 @@ def gru_param_count(D, H, reset_after=True):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex2_gru_param_count", "locked": true, "points": 2, "schema_version": 3, "solution": false}
-"""Exercise 2: gru_param_count agrees with Keras' count_params()."""
-assert gru_param_count(8, 32) == 4032, (
-    f"GRU(32) on 8 features has 3 * 32 * (8 + 32 + 2) = 4032 parameters: 3 blocks z, r, h, each with "
-    f"W (8x32), U (32x32) and TWO bias vectors (reset_after=True). Received: {gru_param_count(8, 32)}"
-)
+"""Exercise 2: gru_param_count agrees with Keras' count_params(), for reset_after=True and False."""
+from helpers import grading
+from helpers.env import quiet_tensorflow
+
+quiet_tensorflow()
+import keras
+
+ex = grading.exercise(2, "gru_param_count")
+
+
+def count_hint(D, H, flag, got):  # name the mistake the wrong count points to
+    generic = "3 blocks z, r, h, each with W (D x H), U (H x H) and 2 bias vectors (reset_after=True) or 1 (False)"
+    try:
+        got = int(got)
+    except (TypeError, ValueError):
+        return generic + "; return one integer"
+    if got == 4 * H * (D + H + (2 if flag else 1)) or got == 4 * H * (D + H + 1):
+        return "that is an LSTM's count with four blocks: a GRU has three blocks, z, r and h"
+    if flag and got == 3 * H * (D + H + 1):
+        return "with reset_after=True each of the 3 blocks has TWO bias vectors (input and recurrent): 3H(D + H + 2)"
+    if not flag and got == 3 * H * (D + H + 2):
+        return "with reset_after=False each block has ONE bias vector: 3H(D + H + 1); the flag must change the count"
+    return generic
+
+
+def check(D, H, flag, want=None):
+    if want is None:
+        layer = keras.layers.GRU(H, reset_after=flag)
+        layer.build((None, 10, D))
+        want = layer.count_params()
+    got = gru_param_count(D, H, reset_after=flag) if flag is not True else gru_param_count(D, H)
+    ex.equal(got, want, f"the count for D={D}, H={H}, reset_after={flag}", hint=count_hint(D, H, flag, got))
+
+
+check(8, 32, True, want=4032)  # 3 * 32 * (8 + 32 + 2)
+check(8, 32, False, want=3936)  # 3 * 32 * (8 + 32 + 1)
 for D, H in [(1, 1), (3, 16)]:
-    layer = keras.layers.GRU(H)
-    layer.build((None, 10, D))
-    assert gru_param_count(D, H) == layer.count_params(), (
-        f"D={D}, H={H}: Keras counts {layer.count_params()}, you return {gru_param_count(D, H)}"
-    )
+    check(D, H, True)
+    check(D, H, False)
 ### BEGIN HIDDEN TESTS
-for d_in, units in [(5, 7), (1, 40)]:
+for d_in, units in [(5, 7), (1, 40), (12, 1)]:
     for flag in (True, False):
-        keras_gru = keras.layers.GRU(units, reset_after=flag)
-        keras_gru.build((None, 3, d_in))
-        assert gru_param_count(d_in, units, reset_after=flag) == keras_gru.count_params(), (d_in, units, flag)
-assert gru_param_count(8, 32, reset_after=False) == 3936
+        check(d_in, units, flag)
 ### END HIDDEN TESTS
 
 # %%
@@ -343,6 +462,12 @@ for D, H in [(1, 32), (8, 32), (8, 128), (64, 256)]:
 #
 # Implement `peephole_lstm_step_forward`, returning `(h_t, c_t)`. Mind which cell state each gate sees. (The
 # course's version, `helpers.variants.peephole_lstm_step_forward`, also returns a cache.)
+#
+# **What is graded.** The arguments are float64 NumPy arrays of the shapes in the docstring; N, D and H may each
+# be 1. Return the pair `(h_t, c_t)` (a tuple or a list), each an array of shape (N, H), within $10^{-10}$
+# (absolute) of the exact values. The tests check that `P = 0` gives lesson 03's plain LSTM, set the gates by
+# hand (weights 0, one peephole at a time), and compare with the course's reference on random weights and
+# peepholes.
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex3_peephole_lstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
@@ -350,8 +475,8 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
     """One step of a peephole LSTM (Gers & Schmidhuber) for a batch.
 
     Args:
-        x_t: input at step t, shape (N, D).
-        h_prev: previous hidden state, shape (N, H).
+        x_t: input at step t, shape (N, D), float64 (N, D may be 1).
+        h_prev: previous hidden state, shape (N, H) (H may be 1).
         c_prev: previous cell state, shape (N, H).
         W: input weights, shape (D, 4H), blocks i, f, c, o.
         U: recurrent weights, shape (H, 4H), blocks i, f, c, o.
@@ -359,8 +484,8 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
         b: biases, shape (4H,), blocks i, f, c, o.
 
     Returns:
-        h_t: next hidden state, shape (N, H).
-        c_t: next cell state, shape (N, H).
+        (h_t, c_t): the next hidden state and the next cell state, each an array of shape (N, H), within 1e-10
+        of the exact values.
     """
     H = h_prev.shape[1]
     ### BEGIN SOLUTION
@@ -377,82 +502,121 @@ def peephole_lstm_step_forward(x_t, h_prev, c_prev, W, U, P, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_lstm_step_forward_plain", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 3: with P = 0 the peephole cell is exactly the plain LSTM of lesson 03 (helpers.lstm)."""
-import helpers.lstm
+import numpy as np
 
-rng_p = np.random.default_rng(5)
-N, D, H = 3, 4, 5
-W_p, U_p, b_p = rng_p.normal(size=(D, 4 * H)), rng_p.normal(size=(H, 4 * H)), rng_p.normal(size=4 * H)
-x_p, h_p, c_p = rng_p.normal(size=(N, D)), rng_p.normal(size=(N, H)), rng_p.normal(size=(N, H))
-h_plain, c_plain, _ = helpers.lstm.lstm_step_forward(x_p, h_p, c_p, W_p, U_p, b_p)
-h_peep, c_peep = peephole_lstm_step_forward(x_p, h_p, c_p, W_p, U_p, np.zeros((3, H)), b_p)
-np.testing.assert_allclose(
-    c_peep,
-    c_plain,
-    atol=1e-10,
-    err_msg="with zero peepholes c_t must equal the plain LSTM's: check the block order i, f, c, o",
-)
-np.testing.assert_allclose(
-    h_peep, h_plain, atol=1e-10, err_msg="with zero peepholes h_t must equal the plain LSTM's o * tanh(c_t)"
-)
+import helpers.lstm
+from helpers import grading
+
+ex = grading.exercise(3, "peephole_lstm_step_forward")
+
+
+def like_plain_lstm(N, D, H, seed):
+    gen = np.random.default_rng(seed)
+    W, U, b = gen.normal(size=(D, 4 * H)), gen.normal(size=(H, 4 * H)), gen.normal(size=4 * H)
+    x, h, c = gen.normal(size=(N, D)), gen.normal(size=(N, H)), gen.normal(size=(N, H))
+    want_h, want_c, _ = helpers.lstm.lstm_step_forward(x, h, c, W, U, b)
+    out = peephole_lstm_step_forward(x, h, c, W, U, np.zeros((3, H)), b)
+    ex.equal(len(out), 2, "the number of values returned", hint="return the pair (h_t, c_t), without a cache")
+    got_h, got_c = out
+    where = f"with P = 0, N, D, H = {N, D, H}"
+    ex.close(
+        got_c,
+        want_c,
+        f"c_t {where}",
+        atol=1e-10,
+        hint="with zero peepholes c_t must equal the plain LSTM's f * c_prev + i * g: check the block order "
+        "i, f, c, o (the candidate is the THIRD block, the output gate the fourth)",
+    )
+    ex.close(
+        got_h,
+        want_h,
+        f"h_t {where}",
+        atol=1e-10,
+        hint="c_t is right but h_t is not: h_t = o * tanh(c_t), with the tanh",
+    )
+
+
+like_plain_lstm(3, 4, 5, seed=5)
+like_plain_lstm(1, 1, 1, seed=6)  # a single example, feature and unit
 ### BEGIN HIDDEN TESTS
-for n_, d_, h_ in [(1, 1, 1), (6, 2, 3)]:
-    gen = np.random.default_rng(200 + n_ + d_ + h_)
-    w_, u_, bb = gen.normal(size=(d_, 4 * h_)), gen.normal(size=(h_, 4 * h_)), gen.normal(size=4 * h_)
-    xx, hh, cc = gen.normal(size=(n_, d_)), gen.normal(size=(n_, h_)), gen.normal(size=(n_, h_))
-    want_h, want_c, _ = helpers.lstm.lstm_step_forward(xx, hh, cc, w_, u_, bb)
-    got_h, got_c = peephole_lstm_step_forward(xx, hh, cc, w_, u_, np.zeros((3, h_)), bb)
-    np.testing.assert_allclose(got_h, want_h, atol=1e-12)
-    np.testing.assert_allclose(got_c, want_c, atol=1e-12)
+like_plain_lstm(6, 2, 3, seed=211)
+like_plain_lstm(2, 5, 5, seed=212)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex3_peephole_lstm_step_forward_gates", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Exercise 3: i and f peek at c_{t-1}, o peeks at the new c_t; rows of P are p_i, p_f, p_o."""
+import numpy as np
+
+import helpers.variants
+from helpers import grading
+
+ex = grading.exercise(3, "peephole_lstm_step_forward")
 
 
 def sig(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
+def near(got, value):  # for the hints only: does the answer look like a known mistake?
+    try:
+        return bool(np.allclose(grading.plain(got, numeric=True), value, atol=1e-6))
+    except Exception:  # noqa: BLE001 - not numbers: no diagnosis
+        return False
+
+
 W1, U1, x1, h1 = np.zeros((1, 4)), np.zeros((1, 4)), np.zeros((1, 1)), np.zeros((1, 1))
-# (a) only the output peephole, c_{t-1} = 0, candidate ~ tanh(10) ~ 1, i = f = 0.5 -> c_t ~ 0.5
+# (a) only the output peephole, c_{t-1} = 0, candidate tanh(10) ~ 1, i = f = 0.5 -> c_t = 0.5 tanh(10)
+c_a_want = 0.5 * np.tanh(10.0)
 h_a, c_a = peephole_lstm_step_forward(
     x1, h1, np.zeros((1, 1)), W1, U1, np.array([[0.0], [0.0], [3.0]]), np.array([0.0, 0.0, 10.0, 0.0])
 )
-np.testing.assert_allclose(c_a, 0.5, atol=1e-6, err_msg="c_t = f*c_prev + i*candidate = 0.5*0 + 0.5*1 here")
-np.testing.assert_allclose(
-    h_a,
-    sig(3.0 * 0.5) * np.tanh(0.5),
-    atol=1e-6,
-    err_msg="the output gate must peek at the NEW cell state c_t (here 0.5), not at c_{t-1} (here 0)",
+ex.close(c_a, c_a_want, "c_t with c_{t-1} = 0", atol=1e-10, hint="c_t = f * c_prev + i * candidate = 0.5 * tanh(10)")
+if near(h_a, sig(0.0) * np.tanh(c_a_want)):
+    out_hint = "the output gate peeked at c_{t-1} (here 0): it must peek at the NEW cell state c_t (here ~0.5)"
+else:
+    out_hint = "h_t = o * tanh(c_t) with o = sigmoid(... + p_o * c_t): the output gate peeks at the NEW c_t"
+ex.close(
+    h_a, sig(3.0 * c_a_want) * np.tanh(c_a_want), "h_t with only the output peephole p_o = 3", atol=1e-10, hint=out_hint
 )
 # (b) input and forget peepholes with c_{t-1} = 1: i = sig(2 * 1), f = sig(-1 * 1)
 h_b, c_b = peephole_lstm_step_forward(
     x1, h1, np.ones((1, 1)), W1, U1, np.array([[2.0], [-1.0], [0.0]]), np.array([0.0, 0.0, 0.5, 0.0])
 )
-np.testing.assert_allclose(
-    c_b,
-    sig(-1.0) * 1.0 + sig(2.0) * np.tanh(0.5),
-    atol=1e-6,
-    err_msg="i and f must peek at c_{t-1} with P[0] = p_i and P[1] = p_f (rows in the order i, f, o)",
-)
-### BEGIN HIDDEN TESTS
-import helpers.variants
-
-for n_, d_, h_ in [(4, 3, 5), (1, 2, 1)]:
-    gen = np.random.default_rng(300 + n_ * h_)
-    peep_args = (
-        gen.normal(size=(n_, d_)),
-        gen.normal(size=(n_, h_)),
-        gen.normal(scale=2, size=(n_, h_)),
-        gen.normal(size=(d_, 4 * h_)),
-        gen.normal(size=(h_, 4 * h_)),
-        gen.normal(scale=2, size=(3, h_)),
-        gen.normal(size=4 * h_),
+if near(c_b, sig(2.0) * 1.0 + sig(-1.0) * np.tanh(0.5)):
+    in_hint = "p_i and p_f look swapped: the rows of P are p_i, p_f, p_o in that order (P[0] for i, P[1] for f)"
+else:
+    in_hint = (
+        "the input and forget gates must peek at the OLD cell state c_{t-1} (here 1), with P[0] = p_i and "
+        "P[1] = p_f: i = sigmoid(... + p_i * c_{t-1}), f = sigmoid(... + p_f * c_{t-1})"
     )
-    want_h, want_c, _ = helpers.variants.peephole_lstm_step_forward(*peep_args)
-    out_h, out_c = peephole_lstm_step_forward(*peep_args)
-    np.testing.assert_allclose(out_c, want_c, atol=1e-12)
-    np.testing.assert_allclose(out_h, want_h, atol=1e-12)
+ex.close(
+    c_b, sig(-1.0) * 1.0 + sig(2.0) * np.tanh(0.5), "c_t with p_i = 2, p_f = -1, c_{t-1} = 1", atol=1e-10, hint=in_hint
+)
+
+
+def against_reference(N, D, H, seed):  # random weights and peepholes
+    gen = np.random.default_rng(seed)
+    args = (
+        gen.normal(size=(N, D)),
+        gen.normal(size=(N, H)),
+        gen.normal(scale=2, size=(N, H)),
+        gen.normal(size=(D, 4 * H)),
+        gen.normal(size=(H, 4 * H)),
+        gen.normal(scale=2, size=(3, H)),
+        gen.normal(size=4 * H),
+    )
+    want_h, want_c, _ = helpers.variants.peephole_lstm_step_forward(*args)
+    got_h, got_c = peephole_lstm_step_forward(*args)
+    hint = "i and f peek at c_{t-1} with rows P[0], P[1]; o peeks at the new c_t with P[2]; blocks i, f, c, o"
+    ex.close(got_c, want_c, f"c_t with random P, N, D, H = {N, D, H}", atol=1e-10, hint=hint)
+    ex.close(got_h, want_h, f"h_t with random P, N, D, H = {N, D, H}", atol=1e-10, hint=hint)
+
+
+against_reference(2, 3, 4, seed=301)
+against_reference(1, 1, 1, seed=302)
+### BEGIN HIDDEN TESTS
+for n_, d_, h_ in [(4, 3, 5), (1, 2, 1), (3, 1, 2)]:
+    against_reference(n_, d_, h_, seed=300 + n_ * h_ + d_)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -578,9 +742,18 @@ ax.legend()
 plt.show()
 
 
-# %% [markdown]
+# %% [markdown] nbgrader={"grade": false, "grade_id": "rubric_written_bidirectional", "locked": true, "schema_version": 3, "solution": false}
 # **Question (2 points).** Why does the bidirectional model get a validation error far below the noise floor,
 # which no forecaster can reach? When *is* a bidirectional LSTM a sound choice? Answer in two or three sentences.
+#
+# **Rubric (2 points)**
+# - 1 point: the leak: the backward LSTM reads the window from the end, so at step t it has already seen
+#   $x_{t+1}$, the very value it is asked to forecast, and copies it; an error below the persistence error
+#   (≈ 1, the increments are pure noise) is impossible for an honest forecaster, and at forecast time that
+#   future value does not exist. (Saying only "it overfits" or "it has more parameters" earns nothing.)
+# - 1 point: a sound use: the whole sequence is known when the prediction is made — classifying or tagging
+#   complete sequences (e.g. sentiment, named entities, offline speech recognition, labelling a recorded
+#   series) — and never a forecaster, which may read only the past.
 
 # %% [markdown] nbgrader={"grade": true, "grade_id": "written_bidirectional", "locked": false, "points": 2, "schema_version": 3, "solution": true}
 # The increments are unpredictable, so an error below the persistence error (≈ 1) is impossible for a real
@@ -722,6 +895,19 @@ with np.errstate(over="ignore", invalid="ignore"):
 # Implement one stabilised sLSTM step with an **exponential** forget gate ($\log f_t = \tilde f_t$), blocks
 # packed in the order i, f, z, o. Never call `exp` on a raw pre-activation: only on the differences that define
 # $i'_t$ and $f'_t$. Return $h_t$, the stabilised $c_t$ and $n_t$, and $m_t$.
+#
+# **What is graded.** The arguments are float64 NumPy arrays of the shapes in the docstring; N, D and H may each
+# be 1, and the incoming states may be anything an sLSTM produces: $n_{t-1} > 0$, and $m_{t-1}$ large
+# (hundreds, of either sign). Return the four arrays `(h_t, c_t, n_t, m_t)` (a tuple or a list), each of shape
+# (N, H). The tests check:
+#
+# - stepping from $h_0 = c_0 = n_0 = m_0 = 0$ over a sequence (your outputs fed back in) gives the raw sLSTM's
+#   $h_t$ at every step, to $10^{-8}$ relative (plus $10^{-10}$ absolute);
+# - $m_t = \max(\tilde f_t + m_{t-1}, \tilde\imath_t)$ to $10^{-10}$ (absolute and relative), and $h_t, c_t, n_t$
+#   equal the exact stabilised values to $10^{-9}$ relative (plus $10^{-12}$ absolute);
+# - a step with $\tilde\imath_t \approx 1000$ runs under `np.errstate(over="raise", invalid="raise")`: there an
+#   overflow (or `inf / inf`) is an error, not a warning; every output must be finite and $|h_t| \le 1$. (An
+#   `exp` of a very negative number that rounds to 0 is fine.)
 
 
 # %% nbgrader={"grade": false, "grade_id": "ex4_slstm_step_forward", "locked": false, "schema_version": 3, "solution": true}
@@ -729,17 +915,17 @@ def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
     """One stabilised sLSTM step (xLSTM), exponential input and forget gates.
 
     Args:
-        x_t: input at step t, shape (N, D).
-        h_prev: previous hidden state, shape (N, H).
+        x_t: input at step t, shape (N, D), float64 (N, D may be 1).
+        h_prev: previous hidden state, shape (N, H) (H may be 1).
         c_prev: previous stabilised cell state, shape (N, H).
         n_prev: previous stabilised normaliser state, shape (N, H).
-        m_prev: previous stabiliser state, shape (N, H).
+        m_prev: previous stabiliser state, shape (N, H) (may be large, of either sign).
         W: input weights, shape (D, 4H), blocks i, f, z, o.
         U: recurrent weights, shape (H, 4H), blocks i, f, z, o.
         b: biases, shape (4H,), blocks i, f, z, o.
 
     Returns:
-        h_t, c_t, n_t, m_t: each of shape (N, H).
+        h_t, c_t, n_t, m_t: each an array of shape (N, H), all finite; m_t = max(f~_t + m_{t-1}, i~_t).
     """
     H = h_prev.shape[1]
     ### BEGIN SOLUTION
@@ -758,92 +944,171 @@ def slstm_step_forward(x_t, h_prev, c_prev, n_prev, m_prev, W, U, b):
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_step_forward_unstabilised", "locked": true, "points": 1, "schema_version": 3, "solution": false}
 """Exercise 4: on moderate inputs the stabilised step gives the same h_t as the raw sLSTM equations."""
-import helpers.variants
+import numpy as np
 
-rng_s = np.random.default_rng(8)
-N, T, D, H = 3, 10, 2, 4
-W_s, U_s, b_s = (
-    rng_s.normal(scale=0.5, size=(D, 4 * H)),
-    rng_s.normal(scale=0.5, size=(H, 4 * H)),
-    rng_s.normal(scale=0.5, size=4 * H),
-)
-x_s = rng_s.normal(size=(N, T, D))
-h_raw, _ = helpers.variants.slstm_forward(x_s, np.zeros((N, H)), W_s, U_s, b_s, forget_gate="exp", stabilised=False)
-h_t, c_t, n_t, m_t = np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H))
-for t in range(T):
-    h_t, c_t, n_t, m_t = slstm_step_forward(x_s[:, t], h_t, c_t, n_t, m_t, W_s, U_s, b_s)
-    np.testing.assert_allclose(
-        h_t,
-        h_raw[:, t],
-        rtol=1e-8,
-        atol=1e-10,
-        err_msg=f"step {t}: h_t differs from the raw equations; the stabiliser must cancel in c_t / n_t "
-        "(f'_t = exp(log f_t + m_{t-1} - m_t), i'_t = exp(log i_t - m_t), blocks i, f, z, o)",
-    )
+import helpers.variants
+from helpers import grading
+
+ex = grading.exercise(4, "slstm_step_forward")
+
+
+def like_raw(N, T, D, H, seed, scale=0.5):
+    gen = np.random.default_rng(seed)
+    W = gen.normal(scale=scale, size=(D, 4 * H))
+    U = gen.normal(scale=scale, size=(H, 4 * H))
+    b = gen.normal(scale=scale, size=4 * H)
+    x = gen.normal(size=(N, T, D))
+    h_raw, _ = helpers.variants.slstm_forward(x, np.zeros((N, H)), W, U, b, forget_gate="exp", stabilised=False)
+    state = [np.zeros((N, H))] * 4  # h_0 = c_0 = n_0 = m_0 = 0
+    for t in range(T):
+        out = slstm_step_forward(x[:, t], *state, W, U, b)
+        ex.equal(len(out), 4, "the number of values returned", hint="return h_t, c_t, n_t, m_t, in that order")
+        state = list(out)
+        ex.close(
+            state[0],
+            h_raw[:, t],
+            f"h_t at step {t} (N, T, D, H = {N, T, D, H})",
+            rtol=1e-8,
+            atol=1e-10,
+            hint="h_t differs from the raw equations; the stabiliser must cancel in c_t / n_t: "
+            "f'_t = exp(f~_t + m_{t-1} - m_t), i'_t = exp(i~_t - m_t), blocks i, f, z, o, "
+            "an exponential forget gate (log f_t = f~_t), h_t = o_t * c_t / n_t",
+        )
+
+
+like_raw(3, 10, 2, 4, seed=8)
+like_raw(1, 6, 1, 1, seed=9, scale=1.0)  # one example, one feature, one unit
 ### BEGIN HIDDEN TESTS
-gen = np.random.default_rng(404)
-w4, u4, b4 = gen.normal(size=(1, 4)), gen.normal(size=(1, 4)), gen.normal(size=4)
-seq4 = gen.normal(size=(1, 25, 1))
-raw4, _ = helpers.variants.slstm_forward(seq4, np.zeros((1, 1)), w4, u4, b4, stabilised=False)
-state4 = [np.zeros((1, 1))] * 4
-for step in range(25):
-    state4 = list(slstm_step_forward(seq4[:, step], *state4, w4, u4, b4))
-    np.testing.assert_allclose(state4[0], raw4[:, step], rtol=1e-8, atol=1e-12)
+like_raw(1, 25, 1, 1, seed=404, scale=1.0)
+like_raw(2, 15, 3, 2, seed=405)
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex4_slstm_step_forward_stabiliser", "locked": true, "points": 2, "schema_version": 3, "solution": false}
 """Exercise 4: the stabiliser m_t = max(log f_t + m_{t-1}, log i_t) and finite outputs where exp overflows."""
+import numpy as np
+
+import helpers.variants
+from helpers import grading
+
+ex = grading.exercise(4, "slstm_step_forward")
+
+
+def near(got, value):  # for the hints only: does the answer look like a known mistake?
+    try:
+        return bool(np.allclose(grading.plain(got, numeric=True), value, rtol=1e-6, atol=1e-9))
+    except Exception:  # noqa: BLE001 - not numbers: no diagnosis
+        return False
+
+
 rng_m = np.random.default_rng(9)
 N, D, H = 2, 3, 4
 W_m, U_m, b_m = rng_m.normal(size=(D, 4 * H)), rng_m.normal(size=(H, 4 * H)), rng_m.normal(size=4 * H)
 x_m, h_m = rng_m.normal(size=(N, D)), rng_m.normal(size=(N, H))
 c_m, n_m, m_m = rng_m.normal(size=(N, H)), rng_m.uniform(0.5, 2.0, size=(N, H)), rng_m.normal(scale=5.0, size=(N, H))
-pre_m = x_m @ W_m + h_m @ U_m + b_m
-expected_m = np.maximum(pre_m[:, H : 2 * H] + m_m, pre_m[:, :H])
-out = slstm_step_forward(x_m, h_m, c_m, n_m, m_m, W_m, U_m, b_m)
-assert len(out) == 4, "return h_t, c_t, n_t, m_t"
-np.testing.assert_allclose(
-    out[3],
-    expected_m,
-    rtol=1e-10,
-    err_msg="m_t must be max(log f_t + m_{t-1}, log i_t) with log f_t = f~_t and log i_t = i~_t (do not drop m_{t-1})",
-)
+# (a) i~ ~ 1000: exp(1000) = inf without the stabiliser; here an overflow is an error
 b_big = b_m.copy()
-b_big[:H] += 1000.0  # i~ ~ 1000: exp(1000) = inf without the stabiliser
-with np.errstate(over="raise", invalid="raise"):
-    big = slstm_step_forward(x_m, h_m, np.zeros((N, H)), np.zeros((N, H)), np.zeros((N, H)), W_m, U_m, b_big)
-assert all(np.isfinite(a).all() for a in big), (
-    "with i~ ~ 1000 every output must stay finite: exp only of differences <= 0"
+b_big[:H] += 1000.0
+zeros = np.zeros((N, H))
+OVERFLOW_HINT = (
+    "exp of a raw pre-activation overflowed (exp(1000) = inf, then inf / inf = nan): without the stabiliser "
+    "the sLSTM is not finite. Compute m_t = max(f~_t + m_{t-1}, i~_t) first and call exp only on "
+    "i~_t - m_t and f~_t + m_{t-1} - m_t (both <= 0)"
 )
-assert np.abs(big[0]).max() <= 1.0, "|h_t| = |o_t * c_t / n_t| <= 1, since c_t / n_t is an average of tanh values"
-### BEGIN HIDDEN TESTS
-import helpers.variants
+try:
+    with np.errstate(over="raise", invalid="raise"):
+        big = slstm_step_forward(x_m, h_m, zeros, zeros, zeros, W_m, U_m, b_big)
+except FloatingPointError as exc:
+    ex.true(
+        False, "the step with i~ ~ 1000", hint=OVERFLOW_HINT, expected="no overflow", got=f"FloatingPointError: {exc}"
+    )
+ex.equal(len(big), 4, "the number of values returned", hint="return h_t, c_t, n_t, m_t, in that order")
+for name, value in zip(("h_t", "c_t", "n_t", "m_t"), big):
+    ex.true(
+        bool(np.isfinite(grading.plain(value, numeric=True)).all()),
+        f"{name} with i~ ~ 1000",
+        hint=OVERFLOW_HINT,
+        expected="finite values",
+        got="inf or nan",
+    )
+ex.true(
+    bool(np.abs(grading.plain(big[0], numeric=True)).max() <= 1.0),
+    "|h_t| with i~ ~ 1000",
+    hint="|h_t| = |o_t * c_t / n_t| <= 1, since c_t / n_t is an average of tanh values",
+    expected="|h_t| <= 1",
+    got=f"max |h_t| = {np.abs(grading.plain(big[0], numeric=True)).max():.4g}",
+)
+# (b) the stabiliser from a nonzero m_{t-1}
+pre_m = x_m @ W_m + h_m @ U_m + b_m
+out = slstm_step_forward(x_m, h_m, c_m, n_m, m_m, W_m, U_m, b_m)
+m_got = out[3]
+if near(m_got, np.maximum(pre_m[:, H : 2 * H], pre_m[:, :H])):
+    m_hint = "m_t dropped m_{t-1}: the running maximum is m_t = max(f~_t + m_{t-1}, i~_t)"
+elif near(m_got, np.maximum(-np.logaddexp(0.0, -pre_m[:, H : 2 * H]) + m_m, pre_m[:, :H])):
+    m_hint = "that is a sigmoid forget gate (log f_t = log sigmoid(f~_t)): this exercise uses the exponential one, log f_t = f~_t"
+elif near(m_got, 0.0):
+    m_hint = "m_t is the stabiliser, a running maximum in log space, not 0: m_t = max(f~_t + m_{t-1}, i~_t)"
+else:
+    m_hint = "m_t must be max(log f_t + m_{t-1}, log i_t) with log f_t = f~_t and log i_t = i~_t, blocks i, f, z, o"
+ex.close(m_got, np.maximum(pre_m[:, H : 2 * H] + m_m, pre_m[:, :H]), "m_t", rtol=1e-10, atol=1e-10, hint=m_hint)
+STATE_HINT = (
+    "m_t is right but the states are not: f'_t = exp(f~_t + m_{t-1} - m_t) (keep m_{t-1}), i'_t = exp(i~_t - m_t), "
+    "c_t = f'_t c_{t-1} + i'_t z_t, n_t = f'_t n_{t-1} + i'_t, h_t = o_t c_t / n_t"
+)
 
+
+def against_reference(args, what):
+    want = helpers.variants.slstm_step_forward(*args)[:4]
+    got = slstm_step_forward(*args)
+    ex.close(got[3], want[3], f"m_t ({what})", rtol=1e-10, atol=1e-10, hint=m_hint)
+    for name, k in (("c_t", 1), ("n_t", 2), ("h_t", 0)):
+        ex.close(got[k], want[k], f"{name} ({what})", rtol=1e-9, atol=1e-12, hint=STATE_HINT)
+
+
+against_reference((x_m, h_m, c_m, n_m, m_m, W_m, U_m, b_m), "m_{t-1} of scale 5")
+gen = np.random.default_rng(501)
+against_reference(
+    (
+        gen.normal(size=(3, 2)),
+        gen.normal(size=(3, 3)),
+        gen.normal(size=(3, 3)),
+        gen.uniform(0.1, 3, size=(3, 3)),
+        gen.normal(scale=50, size=(3, 3)),  # a large m_{t-1}, of either sign
+        gen.normal(scale=3, size=(2, 12)),
+        gen.normal(size=(3, 12)),
+        gen.normal(size=12),
+    ),
+    "m_{t-1} of scale 50",
+)
+# (c) one unit with m_{t-1} = 900 and all pre-activations 0: m_t = max(0 + 900, 0) = 900, all finite
+one = np.ones((1, 1))
+huge = slstm_step_forward(
+    np.zeros((1, 1)), 0 * one, one, one, 900 * one, np.zeros((1, 4)), np.zeros((1, 4)), np.zeros(4)
+)
+ex.close(huge[3], 900.0 * one, "m_t with m_{t-1} = 900", atol=1e-9, hint=m_hint)
+for name, value, want in zip(("h_t", "c_t", "n_t"), huge[:3], (0.5 * one, one, one)):
+    ex.close(value, want, f"{name} with m_{{t-1}} = 900", atol=1e-9, hint=STATE_HINT)
+### BEGIN HIDDEN TESTS
 for n_, d_, h_ in [(1, 1, 1), (5, 2, 3)]:
     gen = np.random.default_rng(500 + n_ * h_)
-    s_args = (
-        gen.normal(size=(n_, d_)),
-        gen.normal(size=(n_, h_)),
-        gen.normal(size=(n_, h_)),
-        gen.uniform(0.1, 3, size=(n_, h_)),
-        gen.normal(scale=50, size=(n_, h_)),
-        gen.normal(scale=3, size=(d_, 4 * h_)),
-        gen.normal(size=(h_, 4 * h_)),
-        gen.normal(size=4 * h_),
+    against_reference(
+        (
+            gen.normal(size=(n_, d_)),
+            gen.normal(size=(n_, h_)),
+            gen.normal(size=(n_, h_)),
+            gen.uniform(0.1, 3, size=(n_, h_)),
+            gen.normal(scale=50, size=(n_, h_)),
+            gen.normal(scale=3, size=(d_, 4 * h_)),
+            gen.normal(size=(h_, 4 * h_)),
+            gen.normal(size=4 * h_),
+        ),
+        f"N, D, H = {n_, d_, h_}",
     )
-    for want, got in zip(helpers.variants.slstm_step_forward(*s_args)[:4], slstm_step_forward(*s_args)):
-        np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
-huge_m = slstm_step_forward(
-    np.zeros((1, 1)),
-    np.zeros((1, 1)),
-    np.ones((1, 1)),
-    np.ones((1, 1)),
-    np.full((1, 1), 900.0),
-    np.zeros((1, 4)),
-    np.zeros((1, 4)),
-    np.zeros(4),
+huge_neg = slstm_step_forward(
+    np.zeros((1, 1)), 0 * one, one, one, -900 * one, np.zeros((1, 4)), np.zeros((1, 4)), np.zeros(4)
 )
-assert all(np.isfinite(a).all() for a in huge_m) and huge_m[3][0, 0] == 900.0
+ex.close(huge_neg[3], 0 * one, "m_t with m_{t-1} = -900", atol=1e-9, hint=m_hint)
+ex.close(huge_neg[0], 0.5 * np.tanh(0.0) * one, "h_t with m_{t-1} = -900", atol=1e-9, hint=STATE_HINT)
+ex.close(huge_neg[2], one, "n_t with m_{t-1} = -900", atol=1e-9, hint=STATE_HINT)
 ### END HIDDEN TESTS
 
 # %% [markdown]
