@@ -60,6 +60,7 @@ class Exercise:
     references: dict[str, list[str]] = field(default_factory=dict)  # function -> ["helpers.m.name", ...]
     helper_tests: dict[str, list[str]] = field(default_factory=dict)  # function -> ["test_m.py::test_x", ...]
     wrong_answers: int = 0
+    right_answers: int = 0
 
 
 # -- the lessons -----------------------------------------------------------------------------------
@@ -143,8 +144,13 @@ def exercise_map(solutions: Path = SOLUTIONS, helpers: Path = HELPERS, tests: Pa
             answers = load_catalogue(lesson, solutions)["answers"]
         except FileNotFoundError:
             answers = []
+        try:
+            rights = load_catalogue(lesson, solutions, kind="right")["answers"]
+        except FileNotFoundError:
+            rights = []
         for ex in lesson_exercises(lesson, solutions):
             ex.wrong_answers = sum(a["cell"] in ex.cells for a in answers)
+            ex.right_answers = sum(a["cell"] in ex.cells for a in rights)
             for name in ex.functions:
                 ex.references[name] = [f"{module}.{name}" for module, _ in index.get(name, [])]
                 ex.helper_tests[name] = [t for t, mentioned in unit_tests if name in mentioned] if name in index else []
@@ -191,8 +197,8 @@ def _points(x: float) -> str:
 def render(exercises: list[Exercise]) -> str:
     rows = [
         "| lesson | exercise | answer cell → function | points | test cells | reference | its unit tests "
-        "| wrong answers |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| wrong answers | right answers |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for ex in exercises:
         refs = [r for name in ex.functions for r in ex.references.get(name, [])]
@@ -200,7 +206,8 @@ def render(exercises: list[Exercise]) -> str:
         answer = f"{_code(ex.cells)} → {_code(ex.functions)}"
         rows.append(
             f"| `{ex.lesson}` | {ex.number} — {ex.title} | {answer} | {_points(ex.points)} | "
-            f"{_code(ex.tests)} | {_code(refs)} | {_tests(list(dict.fromkeys(tests)))} | {ex.wrong_answers} |"
+            f"{_code(ex.tests)} | {_code(refs)} | {_tests(list(dict.fromkeys(tests)))} | "
+            f"{ex.wrong_answers} | {ex.right_answers} |"
         )
     return "\n".join(rows) + "\n"
 
@@ -221,8 +228,9 @@ SECTION = """
 
 ## The exercise map
 
-Every exercise, its reference implementation in `helpers/`, the unit tests of that reference and the
-number of wrong answers in the lesson's catalogue that must fail its test cells. Generated from the
+Every exercise, its reference implementation in `helpers/`, the unit tests of that reference, the
+number of wrong answers in the lesson's catalogue that must fail its test cells and the number of
+correct answers written differently that must keep full marks. Generated from the
 lessons, the helpers and the tests by `make exercise-map`; `tests/test_exercise_map.py` fails when it is
 out of date, and when a reference's docstring does not end with `Defined in lesson NN, Exercise k (...)`.
 

@@ -176,8 +176,8 @@ def load_catalogue(lesson: str | Path, solutions: Path = SOLUTIONS, kind: str = 
     """The lesson's wrong-answer (or, ``kind="right"``, right-answer) catalogue, checked for form
     (FileNotFoundError when it has none).
 
-    A wrong answer has ``name``, ``cell``, ``fails`` (the test cells it must fail), optionally ``message`` (a
-    regular expression the error message of one of those cells must match: the feedback names the mistake)
+    A wrong answer has ``name``, ``cell``, ``fails`` (the test cells it must fail), ``message`` (a regular
+    expression the error message of one of those cells must match: the feedback names the mistake)
     and one of ``source`` / ``replace``. A right answer has ``name``, ``cell`` and one of ``source`` / ``replace``:
     it must score full marks on every graded cell.
     """
@@ -189,7 +189,7 @@ def load_catalogue(lesson: str | Path, solutions: Path = SOLUTIONS, kind: str = 
     cat = yaml.safe_load(path.read_text())
     if not isinstance(cat, dict) or not isinstance(cat.get("notebook"), str) or not cat.get("answers"):
         raise CatalogueError(f"{path}: must have `notebook: <name>.ipynb` and a non-empty `answers:` list")
-    needed = {"name", "cell", "fails"} if kind == "wrong" else {"name", "cell"}
+    needed = {"name", "cell", "fails", "message"} if kind == "wrong" else {"name", "cell"}
     for i, ans in enumerate(cat["answers"]):
         what = f"{path}: answer {i} ({ans.get('name', '?')!r})" if isinstance(ans, dict) else f"{path}: answer {i}"
         if not isinstance(ans, dict) or not needed <= set(ans):
@@ -200,7 +200,7 @@ def load_catalogue(lesson: str | Path, solutions: Path = SOLUTIONS, kind: str = 
             raise CatalogueError(f"{what}: `fails` must be a non-empty list of test cell grade_ids")
         if kind == "right" and "fails" in ans:
             raise CatalogueError(f"{what}: a right answer fails nothing (no `fails`)")
-        if kind == "wrong" and "message" in ans and not (isinstance(ans["message"], str) and ans["message"].strip()):
+        if kind == "wrong" and not (isinstance(ans["message"], str) and ans["message"].strip()):
             raise CatalogueError(f"{what}: `message` must be a regular expression the feedback matches")
     return cat
 

@@ -30,7 +30,7 @@ def test_references_say_where_they_are_defined():
 
 def test_every_exercise_is_complete():
     """Every exercise has an answer cell defining a function, graded test cells and wrong answers; a reference
-    has unit tests; and no answer cell of a lesson sits outside an exercise."""
+    has unit tests; at least two right answers; and no answer cell of a lesson sits outside an exercise."""
     for lesson in lesson_ids():
         mine = [ex for ex in EXERCISES if ex.lesson == lesson]
         assert mine, f"{lesson}: no `## Exercise N — ... (k points)` heading found"
@@ -47,6 +47,7 @@ def test_every_exercise_is_complete():
         assert ex.cells and ex.functions, f"{where}: no answer cell defining a function"
         assert ex.tests and ex.points > 0, f"{where}: no autograded test cell"
         assert ex.wrong_answers > 0, f"{where}: no wrong answer in the catalogue"
+        assert ex.right_answers >= 2, f"{where}: fewer than two right answers in the catalogue"
         for name, refs in ex.references.items():
             if refs:
                 assert ex.helper_tests[name], f"{where}: the reference {refs[0]} has no unit test in tests/"
@@ -85,7 +86,7 @@ def test_generator_on_a_tiny_course(tmp_path):
     table = em.render(exercises)
     assert (
         "| `00-tiny` | 1 — mean state | `ex1_mean_state` → `mean_state` | 2 | `test_ex1_mean_state` | "
-        "`helpers.stats.mean_state` | `test_stats.py`: test_mean | 1 |" in table
+        "`helpers.stats.mean_state` | `test_stats.py`: test_mean | 1 | 0 |" in table
     )
     doc = tmp_path / "CONTRIBUTING.md"
     doc.write_text("# Contributing\n")

@@ -111,7 +111,25 @@ def _secret_lines(nb):
                 out += [("solution", gid, line.strip()) for line in region]
         for region in region_lines(cell.source, BEGIN_HIDDEN, END_HIDDEN):
             out += [("hidden test", gid, line.strip()) for line in region]
-    return [(k, g, line) for k, g, line in out if line and not TRIVIAL.match(line)]
+    public = _public_lines(nb)  # a line the author also wrote in a visible part reveals nothing
+    return [(k, g, line) for k, g, line in out if line and not TRIVIAL.match(line) and line not in public]
+
+
+def _public_lines(nb):
+    """Every line of the source outside solution regions, hidden-test regions and written model answers."""
+    public, inside = set(), False
+    for cell in nb.cells:
+        if is_solution(cell) and (is_written(cell) or cell.cell_type == "markdown"):
+            continue
+        for line in cell.source.splitlines():
+            if line.strip() in (BEGIN_SOLUTION, BEGIN_HIDDEN):
+                inside = True
+            elif line.strip() in (END_SOLUTION, END_HIDDEN):
+                inside = False
+            elif not inside:
+                public.add(line.strip())
+        inside = False
+    return public
 
 
 RELEASED = {p: {line.strip() for c in read(p).cells for line in c.source.splitlines()} for p in all_notebooks(LESSONS)}

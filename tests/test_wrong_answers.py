@@ -58,6 +58,22 @@ def test_catalogue_covers_every_test_cell(lesson):
     assert not tests - named, f"{lesson}: test cells with no wrong answer in the catalogue: {sorted(tests - named)}"
 
 
+@pytest.mark.parametrize("lesson", lesson_ids())
+def test_every_wrong_answer_names_its_mistake(lesson):
+    """Each wrong answer says which feedback it must get (``message``, a regular expression), and fails only
+    cells of its own exercise: the runner below checks both."""
+    exercise_of = {gid: ex.number for ex in lesson_exercises(lesson) for gid in ex.cells + ex.tests}
+    problems = []
+    for ans in load_catalogue(lesson)["answers"]:
+        if not ans.get("message"):
+            problems.append(f"{ans['name']!r} has no `message`")
+        own = exercise_of.get(ans["cell"])
+        others = [gid for gid in ans["fails"] if exercise_of.get(gid) != own]
+        if others:
+            problems.append(f"{ans['name']!r} ({ans['cell']}) names test cells of another exercise: {others}")
+    assert not problems, "\n".join(problems)
+
+
 def test_replace_must_match_exactly_once():
     """One rule for the catalogue everywhere: a replace pattern that matches 0 or 2 times is an error."""
     source = "def f(x):\n    ### BEGIN SOLUTION\n    y = x + 1\n    return y + 1\n    ### END SOLUTION"

@@ -23,6 +23,7 @@ WRONG = {  # the catalogue, in the format of solutions/<lesson>/wrong_answers.ya
             "name": "sum instead of mean",
             "cell": "ex1_mean_state",
             "fails": ["test_ex1_mean_state"],
+            "message": "mean",
             "replace": [["return h.mean(axis=1)", "return h.sum(axis=1)"]],
         }
     ],
