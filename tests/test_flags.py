@@ -357,10 +357,11 @@ def test_the_course_solutions_and_wrong_answers_raise_no_tampering_flag(tmp_path
 def test_the_threshold_separates_independent_rewrites_from_renamed_copies():
     """The measurements behind flags.THRESHOLD (the module docstring quotes them)."""
     index = helper_index(REPO / "helpers")
-    rewrites, copies, wrongs = [], [], []
+    rewrites, copies, wrongs, rights = [], [], [], []
     for lesson in lesson_ids():
         solution = {grade_id(c): c for p in notebooks(SOLUTIONS, lesson) for c in read(p).cells if is_answer(c)}
         catalogue = load_catalogue(lesson)["answers"]
+        right = load_catalogue(lesson, kind="right")["answers"]
         for ex in lesson_exercises(lesson):
             refs = [
                 flags.reference_source(f"{m}.{f}", REPO / "helpers") for f in ex.functions for m, _ in index.get(f, [])
@@ -374,10 +375,13 @@ def test_the_threshold_separates_independent_rewrites_from_renamed_copies():
             wrongs += [
                 score(wrong_source(solution[a["cell"]].source, a)) for a in catalogue if a["cell"] == ex.cells[0]
             ]
-    assert len(rewrites) == 32 and len(wrongs) == 134
+            rights += [score(wrong_source(solution[a["cell"]].source, a)) for a in right if a["cell"] == ex.cells[0]]
+    assert len(rewrites) == 32 and len(wrongs) == 166 and len(rights) == 90
     assert max(rewrites) < flags.THRESHOLD and max(wrongs) < flags.THRESHOLD, (max(rewrites), max(wrongs))
+    assert max(rights) < flags.THRESHOLD, max(rights)  # a correct answer written differently is never a copy
     assert min(copies) >= flags.THRESHOLD, min(copies)
     assert round(max(rewrites), 2) == 0.87 and round(max(wrongs), 2) == 0.83 and min(copies) == 1.0
+    assert round(max(rights), 2) == 0.60
 
 
 def test_scan_source_reads_magics_strings_and_unparsable_cells():
