@@ -194,7 +194,7 @@ def test_offender_scores_like_its_control(graded, attack):
 
 
 def _hidden_lines(ctx) -> list[str]:
-    """The lines of the hidden tests that are secret: not also in a visible part (`np.testing.assert_allclose(`)."""
+    """The lines of the hidden tests that are secret: not also in the release (`rnn_step_forward(` of a call)."""
     hidden = {
         line.strip()
         for c in ctx.solution.cells
@@ -203,8 +203,8 @@ def _hidden_lines(ctx) -> list[str]:
         for line in region
         if len(line.strip()) > 12
     }
-    released = {line.strip() for c in ctx.release.cells for line in c.source.splitlines()}
-    return sorted(hidden - released)
+    released = "\n".join(c.source for c in ctx.release.cells)  # a line the student can read anyway is no secret
+    return sorted(line for line in hidden if line not in released)
 
 
 @pytest.fixture(scope="module")
