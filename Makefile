@@ -124,6 +124,7 @@ bench: install
 	$(BIN)/python bench/run_lessons.py
 	@if [ -f bench/lstm_vs_keras.py ]; then $(BIN)/python bench/lstm_vs_keras.py; fi
 	$(BIN)/python bench/judge_overhead.py
+	$(BIN)/python bench/grading_skip.py
 
 clean:
 	rm -rf .course artifacts .pytest_cache

@@ -84,6 +84,14 @@ c.Autograde.autograde_preprocessors = [
 ]
 c.OverwriteCells.add_missing_cells = True
 
+# Grading skips what no grade needs (autograder/skipping.py): cells a lesson tags `demo` are not re-run
+# when nothing that runs needs them. Validate reads the student's tags through this hook; autograde
+# (JudgedExecute) decides from the instructor's notebook instead, and keeps the student's outputs.
+import autograder.skipping  # noqa: E402
+
+c.Execute.skip_cells_with_tag = autograder.skipping.SKIP_NOW
+c.Execute.on_notebook_start = autograder.skipping.mark_for_validate
+
 # Feedback never shows hidden tests: neither their source nor their lines in tracebacks.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",

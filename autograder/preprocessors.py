@@ -39,7 +39,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
-from autograder import judge
+from autograder import judge, skipping
 from autograder.notebooks import grade_id, hidden_line_numbers, is_grade, is_solution, is_test
 
 STUB_EXTENSION = "autograder.judge_kernel"
@@ -66,6 +66,10 @@ class JudgedExecute(Execute):
         True,
         help="Run graded test cells in the trusted checker kernel (autograder.judge); False runs them in the "
         "student's kernel, as nbgrader does (only for comparisons and benchmarks).",
+    ).tag(config=True)
+    skip_demos = Bool(
+        True,
+        help="Skip the demonstration cells no grade needs (autograder.skipping); False runs every cell.",
     ).tag(config=True)
     max_restarts = Integer(4, help="Kernel restarts allowed per notebook before the rest is failed.").tag(config=True)
     responsive_timeout = Integer(
@@ -441,8 +445,22 @@ class JudgedExecute(Execute):
         return None
 
     # -- the run -------------------------------------------------------------------------------------
+    def _skip_demonstrations(self, resources) -> None:
+        """Mark the cells this run skips (autograder.skipping): decided from the instructor's notebook, never
+        from the submission's tags (Validate's hook, which reads them, is switched off here)."""
+        self.on_notebook_start = None
+        self.skip_cells_with_tag = skipping.SKIP_NOW
+        demos = skipping.instructor_demos(self.config, resources) if self.skip_demos else set()
+        skip = skipping.cells_to_skip(self.nb.cells, lambda c: c.source.strip() in demos)
+        skipping.mark(self.nb.cells, skip)
+        for i in sorted(skip):
+            skipping.label_kept_outputs(self.nb.cells[i])
+        if demos:
+            self.log.info("Not re-running %d of %d demonstration cells", len(skip), len(demos))
+
     def preprocess(self, nb, resources=None, km=None):
         NotebookClient.__init__(self, nb, km)  # (re)loads the config: set our traits after it
+        self._skip_demonstrations(resources)
         if self.judge and not any(STUB_EXTENSION in a for a in self.extra_arguments):
             self.extra_arguments = [*self.extra_arguments, f"--InteractiveShellApp.extra_extensions={STUB_EXTENSION}"]
         self._plan = self._load_plan(resources) if self.judge else None

@@ -72,6 +72,8 @@ def configure(c) -> None:
         from nbgrader.converters.autograde import Autograde
 
         current = [_dotted(p) for p in Autograde.class_traits()["sanitize_preprocessors"].default()]
+    keep = "autograder.skipping.ClearOutputKeepDemos"  # a demonstration cell the grader skips keeps its outputs
+    current = [keep if _dotted(p) == "nbgrader.preprocessors.ClearOutput" else p for p in current]
     c.Autograde.sanitize_preprocessors = [REPAIR, *(p for p in current if _dotted(p) != REPAIR)]
 
 

@@ -9,6 +9,9 @@ needed). Every cell the answer names in ``fails`` must get zero points by nbgrad
 later test cell of *another* exercise must keep full marks: a mistake costs only its own exercise (later
 exercises' tests use the reference for what earlier ones built, ``helpers.grading.Exercise.alone``).
 Then the correct cell is run again, which must restore full points before the next wrong answer.
+Each right answer (``right_answers.yaml``) is run the same way and must keep full marks everywhere. The
+whole run is made twice: with the lesson's demonstration cells run, and skipped as the grader skips them
+(``autograder.skipping``); the verdicts must be the same.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from course import error_outputs
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
 
+from autograder import skipping
 from autograder.exercise_map import lesson_exercises
 from autograder.notebooks import (
     SOLUTIONS,
@@ -94,12 +98,6 @@ def test_catalogue_lives_beside_its_lesson():
         assert (SOLUTIONS / lesson / cat["notebook"]).exists(), f"{lesson}: no notebook {cat['notebook']}"
 
 
-def _run(client, cells, start):
-    for offset, cell in enumerate(cells):
-        if cell.cell_type == "code":
-            client.execute_cell(cell, start + offset)
-
-
 # As in the grader's checker (autograder.judge.install): a warning is shown on stdout, not stderr, since
 # nbgrader scores any stderr output 0. A test that forbids warnings turns them into errors itself.
 WARNINGS_ON_STDOUT = (
@@ -111,14 +109,31 @@ def _errors(cell) -> list[str]:
     return [f"{o.get('ename')}: {o.get('evalue')}" for o in cell.outputs if o.get("output_type") == "error"]
 
 
+def _skipped_for_every_answer(nb, answers) -> set[int]:
+    """The demonstration cells the grader skips whichever catalogued answer is in (autograder.skipping)."""
+    demos = skipping.demo_sources(nb.cells)
+    skip = skipping.cells_to_skip(nb.cells, lambda c: c.source.strip() in demos)
+    for ans in answers:
+        variant = copy.deepcopy(nb.cells)
+        idx = cell_by_grade_id(nb, ans["cell"])[0]
+        variant[idx].source = wrong_source(nb.cells[idx].source, ans)
+        skip &= skipping.cells_to_skip(variant, lambda c: c.source.strip() in demos)
+    return skip
+
+
 @pytest.mark.slow
+@pytest.mark.parametrize("demos", ["run", "skipped"])
 @pytest.mark.parametrize("lesson", lesson_ids())
-def test_wrong_answers_lose_points(lesson):
+def test_wrong_answers_lose_points(lesson, demos):
     """Each wrong answer scores 0 on the cells it names, with a message naming its mistake (``message``),
-    and costs nothing outside its own exercise: every later test cell of another exercise keeps full marks."""
+    and costs nothing outside its own exercise: every later test cell of another exercise keeps full marks.
+    Each right answer (``right_answers.yaml``) keeps full marks on every later test cell. Both with the
+    lesson's demonstration cells run and skipped as the grader skips them: the verdicts are the same."""
     cat = load_catalogue(lesson)
+    right = load_catalogue(lesson, kind="right")["answers"]
     path = SOLUTIONS / lesson / cat["notebook"]
     nb = read(path)
+    skip = _skipped_for_every_answer(nb, [*cat["answers"], *right]) if demos == "skipped" else set()
     exercise_of = {gid: ex.number for ex in lesson_exercises(lesson) for gid in ex.cells + ex.tests}
     client = NotebookClient(
         nb,
@@ -132,7 +147,9 @@ def test_wrong_answers_lose_points(lesson):
     problems = []
     with client.setup_kernel():
         client.execute_cell(nbformat.v4.new_code_cell(WARNINGS_ON_STDOUT), 0)
-        _run(client, nb.cells, 0)
+        for i, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and i not in skip:
+                client.execute_cell(cell, i)
         assert not error_outputs(nb), f"the solution of {lesson} raised: {error_outputs(nb)}"
         # nbclient stores each executed cell back into client.nb, so keep the correct cells apart.
         original = copy.deepcopy(nb.cells)
@@ -176,6 +193,17 @@ def test_wrong_answers_lose_points(lesson):
             # Restore the correct definitions; the named cells must pass again.
             for gid, (score, max_score, errs) in grades(idx, None, ans["fails"]).items():
                 assert score == max_score, f"after restoring the solution, {gid} fails: {errs}"
+        for ans in right:
+            idx = cell_by_grade_id(nb, ans["cell"])[0]
+            got = grades(
+                idx, wrong_source(original[idx].source, ans), [grade_id(original[i]) for i in tests if i > idx]
+            )
+            problems += [
+                f"right answer {ans['name']!r} ({ans['cell']}) scores {score}/{max_score} on {gid}: {errs}"
+                for gid, (score, max_score, errs) in got.items()
+                if score != max_score
+            ]
+            grades(idx, None, [])
     assert not problems, f"{lesson}: wrong answers that do not lose points, or cost another exercise:\n" + "\n".join(
         problems
     )

@@ -67,7 +67,7 @@ np.set_printoptions(precision=4, suppress=True)
 # A daily-looking signal: a slow seasonal wave, a weekly pattern and noise. In lesson 07 we do the same with real
 # electricity demand.
 
-# %%
+# %% tags=["demo"]
 T_total = 200
 t_axis = np.arange(T_total)
 series = (
@@ -164,7 +164,7 @@ def make_windows(series, window, horizon=1):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["demo"]
 X_demo, y_demo = make_windows(np.arange(6.0), window=3)
 print("X_demo[:, :, 0] =\n", X_demo[:, :, 0])
 print("y_demo =\n", y_demo)
@@ -290,7 +290,7 @@ ex.raises(ValueError, make_windows, np.array([1.0]), 1, 1, what="T=1, window=1, 
 # Applied to the toy series with a window of 30 steps and a one-step horizon, we get a training set in exactly the shape a
 # recurrent layer expects:
 
-# %%
+# %% tags=["demo"]
 X_toy, y_toy = make_windows(series, window=30, horizon=1)
 print("X:", X_toy.shape, " (N, T, D)")
 print("y:", y_toy.shape, " (N, horizon)")
@@ -584,7 +584,7 @@ for _N, _T, _D, _H in [(3, 7, 2, 5), (1, 1, 3, 3), (2, 12, 4, 4), (1, 5, 1, 2)]:
     )
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # Not graded: your two functions together (the test above gave Exercise 3 the reference step).
 import helpers.rnn
 
@@ -611,7 +611,7 @@ else:
 #
 # Notice also that the *same* weights run a sequence of 60 steps or of 6: the parameter count does not depend on $T$.
 
-# %%
+# %% tags=["demo"]
 D_in, H_rnn, T_imp = 1, 8, 60
 W_rnn = rng.normal(scale=1.0, size=(D_in, H_rnn))
 U_rnn = rng.normal(size=(H_rnn, H_rnn))
@@ -660,7 +660,7 @@ plt.show()
 # the same for every input, important or not. The **half-life** — the number of steps after which half is left — is
 # $\ln 0.5 / \ln a$, about 13.5 steps for $a = 0.95$. The factor $a$ is a **gate** on the memory, but a fixed one.
 
-# %%
+# %% tags=["demo"]
 lags = np.arange(0, 201)
 fig, ax = plt.subplots()
 for a in [0.5, 0.9, 0.95, 0.99]:
@@ -706,7 +706,7 @@ def steps_to_forget(keep, fraction=0.01):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["demo"]
 for a in [0.5, 0.9, 0.95, 0.99]:
     print(f"keep = {a}: less than 1% left after {steps_to_forget(a)} steps")
 
@@ -910,7 +910,7 @@ ex.close(gated_memory(np.array([3.0]), np.array([0.25])), [0.75], "T = 1", atol=
 # Now the spike task, with your `gated_memory`: the fixed gate and the input-dependent gate, on the same noise, with and
 # without the spike.
 
-# %%
+# %% tags=["demo"]
 T_spike, t_spike = 120, 10
 noise = rng.normal(scale=0.3, size=T_spike)
 with_spike = noise.copy()

@@ -75,7 +75,7 @@ np.set_printoptions(precision=4, suppress=True)
 # differences $\frac{f(x + \epsilon) - f(x - \epsilon)}{2\epsilon}$ in float64. Relative errors around $10^{-7}$ or below
 # mean the analytic gradient is right.
 
-# %%
+# %% tags=["demo"]
 N_c, T_c, D_c, H_c = 2, 4, 3, 5
 x_c = rng.normal(size=(N_c, T_c, D_c))
 h0_c = rng.normal(size=(N_c, H_c))
@@ -126,7 +126,7 @@ for (name, value), analytic in zip(params.items(), (dx, dh0, dW, dU, db)):
 # `helpers.rnn.hidden_jacobian_norms`). Small input weights keep the units in $\tanh$'s near-linear range; the last run
 # uses 30 times larger inputs to saturate them.
 
-# %%
+# %% tags=["demo"]
 H_exp, T_exp, D_exp = 32, 100, 4
 Q, _ = np.linalg.qr(rng.normal(size=(H_exp, H_exp)))  # random orthogonal matrix
 x_exp = rng.normal(size=(1, T_exp, D_exp))
@@ -408,7 +408,7 @@ for U, kwargs, want, what, hint in cases:
 # **last** state, so the gradient of its loss must travel back from the last token to each word that carries the
 # sentiment.
 
-# %%
+# %% tags=["demo"]
 short_review = "The movie I watched last year was not good".split()
 long_review = (
     "The movie I watched last year was not good , although the actors , the music , the "
@@ -433,7 +433,7 @@ print("  lag from 'not' to the last token:", lag_to_end(long_review, "not"))
 # decisive "not good" is 27 tokens from the end — and the last words ("truly wonderful") point the wrong way. Here is
 # the fraction of gradient that survives each lag in the runs above:
 
-# %%
+# %% tags=["demo"]
 table_lags = {
     "'not' -> 'good'": 1,
     "'movie' -> end (short)": lag_to_end(short_review, "movie"),
@@ -579,7 +579,7 @@ check([np.array([6.0, 8.0])], 10.0, "a single array exactly at the threshold")
 # spectral radius 1.5, in the exploding regime — and a large learning rate of 0.3, once without clipping and once with
 # your `clip_by_global_norm` at `max_norm = 1`. Same seed, same batches.
 
-# %%
+# %% tags=["demo"]
 import warnings
 
 

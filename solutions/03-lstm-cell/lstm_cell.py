@@ -103,7 +103,7 @@ print("numpy", np.__version__, "| keras", keras.__version__)
 # Write `sigmoid(z)` so that it never evaluates `exp` of a large positive number. **What is graded:** for a NumPy array `z` of any shape (the tests use 1-D and 2-D arrays), an array of the same shape whose values are within $10^{-12}$ (absolute) or $10^{-7}$ (relative) of the exact sigmoid; a float32 array may stay float32 and is then graded to float32 precision, $10^{-5}$ relative. And *no warning at all*, even for $|z| = 1000$: the test runs your function under `np.errstate(over="raise")`, so an overflow is an error, and counts any NumPy `RuntimeWarning` as a failure (silencing the warning inside `sigmoid` does not count as avoiding it). The visible test shows every kind of case the hidden one uses: moderate values, $z = \pm 80$ and $\pm 1000$, a 2-D array and a float32 array. Any stable formula is fine, e.g. the two-branch one below or $\tfrac12(1 + \tanh(z/2))$. Hint: for $z \ge 0$ use $1/(1+e^{-z})$; for $z < 0$ use the equivalent $e^{z}/(1+e^{z})$. Both only need $e^{-|z|}$, which lies in $(0, 1]$. Beware: `np.where(cond, A, B)` computes **both** `A` and `B` before choosing.
 
 
-# %%
+# %% tags=["demo"]
 def naive_sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -134,7 +134,7 @@ def sigmoid(z):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["demo"]
 print(sigmoid(np.array([-1000.0, -2.0, 0.0, 2.0, 1000.0])))
 
 # %% nbgrader={"grade": true, "grade_id": "test_ex1_sigmoid", "locked": true, "points": 2, "schema_version": 3, "solution": false}
@@ -629,7 +629,7 @@ for n_, t_, d_, u_ in [(1, 1, 2, 3), (3, 7, 4, 4), (1, 9, 1, 2)]:  # batch of 1 
 #
 # The next cell builds a layer (no training: it is only *called*), gives it random weights so that every block matters, and runs it with `return_sequences=True` (all hidden states) and `return_state=True` (also the final $h_T$ and $c_T$).
 
-# %%
+# %% tags=["demo"]
 N_k, T_k, D_k, H_k = 4, 6, 3, 5
 keras_layer = keras.layers.LSTM(H_k, return_sequences=True, return_state=True)
 keras_layer.build((None, None, D_k))
@@ -754,7 +754,7 @@ check_layer(other, np.random.default_rng(5).normal(size=(1, 1, 4)).astype("float
 check_layer(keras_layer, np.random.default_rng(6).normal(size=(2, 15, 3)).astype("float32"), "T = 15")
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # Integration check (not graded): YOUR sigmoid, lstm_step_forward, lstm_forward and numpy_like_keras together.
 # The graded tests check each exercise on its own (the reference stands in for earlier ones); here nothing does.
 layer_all = keras.layers.LSTM(4, return_sequences=True, return_state=True)  # Keras' own initialisation
@@ -973,7 +973,7 @@ check_memory(
 )
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # What a random cell does to the same stored value, next to the memory cell.
 N_m, T_m, D_m, H_m = 1, 50, 3, 4
 W_r, U_r, b_r = helpers.lstm.init_lstm_weights(D_m, H_m, rng, forget_bias=1.0)  # a fresh Keras-like LSTM
@@ -1094,7 +1094,7 @@ s_rand = check_survival(f_rand, np.cumprod(f_rand, axis=1), "T = 30")
 ex.close(s_rand[:, -1], np.prod(f_rand, axis=1), "the last step for T = 30", rtol=1e-9)
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # How long does a value survive? s_k for a few constant forget gates, next to lesson 01's 0.95**k.
 k = np.arange(1, 201)
 fig, ax = plt.subplots()

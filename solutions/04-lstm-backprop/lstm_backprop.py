@@ -54,7 +54,7 @@ use_course_style()
 # For a sequence, `helpers.lstm.lstm_forward(x, h0, c0, W, U, b)` is the loop of your lesson 03 `lstm_forward` over this step. It returns `(h, c, cache)`: the hidden and cell states of every step, (N, T, H) each, and `cache`, the **list of the T step caches** (`cache[t]` is the dict of step `t`).
 
 
-# %%
+# %% tags=["demo"]
 def numerical_gradients(loss, args, h=1e-5):
     """Centred-difference gradients of the scalar loss(*args) with respect to every array in args."""
     return [eval_numerical_gradient(lambda _: loss(*args), a, h=h) for a in args]
@@ -132,7 +132,7 @@ def lstm_step_backward(dh_t, dc_t, cache):
 # %% [markdown]
 # **Gradient check.** The loss $L = \sum h_t \odot \delta h_t + \sum c_t \odot \delta c_t$ (with fixed random $\delta h_t, \delta c_t$) has exactly the upstream gradients $\delta h_t$ and $\delta c_t$, so its gradient with respect to every input must equal what `lstm_step_backward` returns. We compare each with centred differences $\big(L(\theta + h) - L(\theta - h)\big)/2h$, $h = 10^{-5}$, in float64, and print the relative error $\max |a - n| / (|a| + |n|)$: around $10^{-8}$ or below means right, $10^{-2}$ or above means wrong.
 
-# %%
+# %% tags=["demo"]
 N, D, H = 3, 4, 5
 g0 = np.random.default_rng(0)
 step_args = [
@@ -482,7 +482,7 @@ def lstm_backward(dh, cache):
     return dx, dh_next, dc_next, dW, dU, db
 
 
-# %%
+# %% tags=["demo"]
 N, T, D, H = 2, 5, 3, 4
 g0 = np.random.default_rng(3)
 seq_args = [
@@ -741,7 +741,7 @@ for seed, (N, T, D, H) in [(401, (1, 1, 3, 2)), (402, (2, 8, 3, 3)), (403, (3, 4
         ex.close(got[k], want[k], f"{name} for N, T, D, H = {N, T, D, H}", **TOL, hint=SUM.format(name=name))
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # Not graded: your two exercises together (the tests above gave your lstm_backward the course's step).
 together = lstm_backward(dh_seq.copy(), seq_cache)  # calls YOUR lstm_step_backward
 names = ["dx", "dh0", "dc0", "dW", "dU", "db"]
@@ -762,7 +762,7 @@ print("Your lstm_backward with your own lstm_step_backward: all six gradients ma
 #
 # **When is the formula exact?** $c_T$ also depends on $c_0$ through other paths: $c_0 \to h_1 = o_1 \tanh(c_1) \to$ the gates of step 2 (via $U$) $\to c_2 \dots$. The full derivative is the cell path *plus* all those paths through $h$. They vanish when the gates do not depend on the previous output, i.e. $U = 0$ for the gate blocks; then the product of forget gates is the whole story. The next cell checks this with **your** `lstm_backward`: with $U = 0$ and the loss $L = \sum h_T \odot \delta h_T$, the gradient reaching $c_T$ is $\delta c_T = \delta h_T \odot o_T \odot (1 - \tanh^2 c_T)$, and $dc_0$ must be exactly $\delta c_T \odot \prod_t f_t$.
 
-# %%
+# %% tags=["demo"]
 N, T, D, H = 2, 40, 3, 4
 g0 = np.random.default_rng(6)
 x_c, c0_c = g0.normal(size=(N, T, D)), g0.normal(size=(N, H))
@@ -792,7 +792,7 @@ print(f"prod of forget gates over {T} steps, first example:", ", ".join(f"{v:.1e
 # - Dashed: the cell path alone, $\prod f_t$ over the last $k$ steps (averaged over examples and units), for each LSTM.
 
 
-# %%
+# %% tags=["demo"]
 def keras_like_rnn_weights(D, H, rng):
     """Glorot-uniform W (D, H), orthogonal U (H, H), zero b: keras.layers.SimpleRNN's defaults."""
     limit = np.sqrt(6.0 / (D + H))

@@ -77,7 +77,7 @@ print("Keras", keras.__version__, "| TensorFlow", tf.__version__)
 # weights, so `keras.Input(shape=(None, D))` (the old `input_shape=(None, D)`) builds a model that accepts
 # **any** sequence length. The same model on two lengths:
 
-# %%
+# %% tags=["demo"]
 inputs = keras.Input(shape=(None, 10))  # any T, 10 features
 model_any_T = keras.Model(inputs, keras.layers.LSTM(4)(inputs))
 
@@ -91,7 +91,7 @@ for T in (7, 31):
 # (N, H)), e.g. to initialise another LSTM. With both, the first output is the whole sequence and its
 # last step equals $h_T$:
 
-# %%
+# %% tags=["demo"]
 x = rng.normal(size=(3, 5, 10)).astype("float32")  # N=3, T=5, D=10
 lstm = keras.layers.LSTM(4, return_sequences=True, return_state=True)
 seq, h_T, c_T = lstm(x)
@@ -104,7 +104,7 @@ print("h_T equals o_T * tanh(c_T), so |h_T| < 1:", float(np.abs(h_T).max()) < 1)
 # `return_sequences=True`. Forgetting it is the most common stacking bug: the first layer then hands over
 # a 2-D (N, H) array and Keras refuses it, because an LSTM expects a 3-D input:
 
-# %%
+# %% tags=["demo"]
 try:
     keras.Sequential([keras.Input(shape=(20, 1)), keras.layers.LSTM(8), keras.layers.LSTM(4)])
 except ValueError as err:
@@ -135,7 +135,7 @@ stacked.summary()
 # For comparison: a SimpleRNN has one block, $H(H+D)+H$; a GRU has three (z, r, h) and, with Keras'
 # default `reset_after=True`, two bias vectors per block, $3\,(H(H+D)+2H)$; a Dense layer has $DH + H$.
 
-# %%
+# %% tags=["demo"]
 layer = stacked.layers[0]  # LSTM(8) on D = 1 feature
 for w in layer.weights:
     print(f"{w.path:40s} {tuple(w.shape)}")
@@ -262,7 +262,7 @@ def build_stacked_lstm(timesteps, features, units=(32, 16), horizon=1):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["demo"]
 demo = build_stacked_lstm(20, 3, units=(8, 4), horizon=2)
 print(tuple(demo(np.zeros((5, 20, 3), "float32")).shape), demo.count_params())
 
@@ -345,7 +345,7 @@ _check(None, 4, (3, 9), 3)
 _check(12, 2, (4, 6, 2), 5)
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # Your two pieces together (not graded): the parameters of your stacked model, counted by your formula.
 _mine = build_stacked_lstm(20, 3, units=(8, 4), horizon=2).count_params()
 _by_formula = lstm_param_count(3, 8) + lstm_param_count(8, 4) + (4 * 2 + 2)  # + Dense(2) on h_T of 4 units
@@ -363,7 +363,7 @@ print(
 # three samples), then ask it about [4, 5, 6], just past the training data, and about [10, 11, 12], far
 # beyond it. The model has 10,400 + 51 parameters for three examples.
 
-# %%
+# %% tags=["demo"]
 X_toy = np.array([[1, 2, 3], [2, 3, 4], [3, 4, 5]], dtype="float32")[..., None]  # (N, T, D) = (3, 3, 1)
 y_toy = np.array([4, 5, 6], dtype="float32")
 
@@ -408,7 +408,7 @@ for q, p in zip(queries[..., 0], toy.predict(queries, verbose=0)[:, 0]):
 # starting at `data[j]` with `targets[j]`, so passing `targets = series[W - 1 + lead:]` gives exactly these
 # pairs:
 
-# %%
+# %% tags=["demo"]
 toy_series = np.arange(8.0)
 W = 3
 ds = keras.utils.timeseries_dataset_from_array(toy_series[:-1], toy_series[W:], sequence_length=W, batch_size=64)
@@ -552,7 +552,7 @@ _too_short(_s[:6], 4, 3)
 # train on the **beginning** of the series and evaluate on a **held-out tail** the model never saw
 # (no shuffling across the split), and look at the predictions against the truth.
 
-# %%
+# %% tags=["demo"]
 t_axis = np.arange(700)
 series = np.sin(0.1 * t_axis)  # period of about 63 steps, values in [-1, 1]: no scaling needed
 W = 50
@@ -709,7 +709,7 @@ _check(lambda w: np.array([1.0]), np.zeros(5), 0, "shape (1,)")
 # Now the trained sine model, forecasting the whole held-out tail recursively from the 50 values before
 # it, against its one-step-ahead predictions and the truth:
 
-# %%
+# %% tags=["demo"]
 # model.predict on one window at a time is slow (it builds a dataset per call); a compiled call is fast
 fast_call = tf.function(lambda w: sine_model(w, training=False), input_signature=[tf.TensorSpec((1, W, 1), tf.float32)])
 
@@ -759,7 +759,7 @@ plt.show()
 # sequences can let the states grow. Measured on an untrained LSTM(32) (the same initial weights for
 # both activations) fed a sine wave of growing amplitude for 1000 steps:
 
-# %%
+# %% tags=["demo"]
 T_long = 1000
 amplitudes = np.array([1, 10, 30, 100])
 # a batch of 4 sine waves, one per amplitude: (N, T, D) = (4, 1000, 1)
@@ -775,7 +775,7 @@ for k, amplitude in enumerate(amplitudes):
         f"input amplitude {amplitude:4d} | max |h_t| over {T_long} steps: tanh {max_h['tanh'][k]:7.3f} | relu {max_h['relu'][k]:9.3f}"
     )
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots()
 for activation, marker in (("tanh", "o"), ("relu", "s")):
     ax.plot(amplitudes, max_h[activation], marker=marker, label=f"activation='{activation}'")
@@ -808,7 +808,7 @@ plt.show()
 # And in training? The same small model (LSTM(16), Adam 0.01, 3 epochs) on windows of 100 steps of the
 # sine wave, once scaled to $[-1, 1]$ and once with amplitude 10 (unscaled data):
 
-# %%
+# %% tags=["demo"]
 s_axis = np.arange(500)
 for amplitude in (1, 10):
     X_amp, y_amp = window_series(amplitude * np.sin(0.1 * s_axis), 100)  # (400, 100, 1)

@@ -65,7 +65,7 @@ print("Keras", keras.__version__, "| TensorFlow", tf.__version__)
 # modifier sits exactly **k steps before the last token**. `helpers.tasks.make_negation_task(n, lag)`
 # makes such sentences as token ids, shape (N, T) with T = prefix + k + 1:
 
-# %%
+# %% tags=["demo"]
 demo_tokens, demo_labels = helpers.tasks.make_negation_task(4, lag=5, seed=0)
 print("tokens", demo_tokens.shape, "labels", demo_labels.shape)
 for sentence, label in zip(helpers.tasks.decode(demo_tokens), demo_labels):
@@ -78,7 +78,7 @@ for sentence, label in zip(helpers.tasks.decode(demo_tokens), demo_labels):
 # known when the last word arrives.
 # A quick check on 4000 sentences — each word alone predicts the label no better than a coin:
 
-# %%
+# %% tags=["demo"]
 check_tokens, check_labels = helpers.tasks.make_negation_task(4000, lag=10, seed=1)
 T = check_tokens.shape[1]
 final_word, modifier = check_tokens[:, -1], check_tokens[:, T - 1 - 10]
@@ -228,7 +228,7 @@ ex.close(
 # $f_t \approx \sigma(1) \approx 0.73$, and $0.73^{k}$ is tiny for large k: the LSTM must **learn** to
 # hold its forget gates near 1, using a gradient that is itself weak when k is large:
 
-# %%
+# %% tags=["demo"]
 f0 = 1 / (1 + np.exp(-1.0))  # sigma(forget bias = 1)
 for k in (5, 10, 20, 50, 100):
     print(f"k = {k:3d}: f^k = {f0**k:.1e}  (f = {f0:.2f}, the forget gate at initialisation)")
@@ -243,7 +243,7 @@ for k in (5, 10, 20, 50, 100):
 # for the data and for the weights. Accuracy on 1000 *new* sentences.
 # Chance is 0.5. No graded cell depends on these numbers (they vary with the machine and the seed).
 
-# %%
+# %% tags=["demo"]
 LAGS = (5, 10, 20, 50)
 MODELS = ("SimpleRNN", "LSTM", "GRU")
 BUDGET = dict(units=16, epochs=12, batch_size=128, learning_rate=0.01, seed=0, stop_at_accuracy=0.99)
@@ -266,7 +266,7 @@ table = pd.DataFrame(accuracy)  # index: lag, one column per model
 table.index.name = "lag k"
 print(table.round(3).to_string())
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots()
 for name, marker in zip(MODELS, "osD"):
     ax.plot(table.index, table[name], marker=marker, label=name)
@@ -449,7 +449,7 @@ _rand = {
 _check(helpers.tasks.first_lag_at_chance(_rand, "m"), "50 random lags in random order", _rand, "m")
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 for name in MODELS:
     lag = first_lag_at_chance(table, name)
     print(f"{name:9s}: first lag at chance: {lag if lag is not None else 'none of ' + str(LAGS)}")
@@ -471,7 +471,7 @@ for name in MODELS:
 # and an LSTM(16) trained with the same budget, one-step-ahead predictions on a held-out tail, and next
 # to them the EMA (α = 0.3) used as a forecast (the EMA up to $t$ predicts $s_{t+1}$):
 
-# %%
+# %% tags=["demo"]
 t_axis = np.arange(420)
 noise = np.random.default_rng(7).normal(scale=0.15, size=t_axis.size)
 series = np.sin(2 * np.pi * t_axis / 40) + 0.5 * np.sin(2 * np.pi * t_axis / 13) + noise
@@ -498,7 +498,7 @@ predictions["naive (last value)"] = series[split - 1 : -1]
 for name, pred in predictions.items():
     print(f"{name:24s} one-step MAE on the tail: {np.abs(pred - y_te).mean():.3f}")
 
-# %%
+# %% tags=["demo"]
 tail = t_axis[split:]
 fig, ax = plt.subplots(figsize=(10, 4))
 ax.plot(tail, y_te, color="black", lw=2.2, label="actual")
@@ -530,7 +530,7 @@ plt.show()
 # $f_t \approx \sigma(0) = 0.5$ at the start), a learning rate that is too large, and one that is too
 # small for the budget. The longer lags of the table are the fourth failure.
 
-# %%
+# %% tags=["demo"]
 lstm_ok = [k for k in LAGS if accuracy["LSTM"][k] > 0.9]
 probe_lag = max(lstm_ok) if lstm_ok else LAGS[0]  # the longest lag the LSTM solved above
 x_tr, y_tr = helpers.tasks.make_negation_task(1024, probe_lag, seed=1)

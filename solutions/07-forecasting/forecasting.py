@@ -75,7 +75,7 @@ from helpers.data import apply_scaler, fit_scaler, invert_scaler, load_elecdaily
 #
 # We work **hourly** (the mean of the two half-hours: 8,760 rows) to keep training fast.
 
-# %%
+# %% tags=["demo"]
 half_hourly = load_elecdemand("30min")
 hourly = load_elecdemand("h")
 daily = load_elecdaily()
@@ -89,7 +89,7 @@ hourly.head()
 # Before modelling anything, look. Three questions: is there a daily cycle, a weekly cycle, and how does
 # demand react to temperature?
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(1, 2, figsize=(13, 4))
 two_weeks = hourly.loc["2014-07-07":"2014-07-20"]
 axes[0].plot(two_weeks.index, two_weeks["Demand"], color="tab:blue", label="hourly demand")
@@ -116,7 +116,7 @@ axes[1].legend(loc="upper left")
 plt.tight_layout()
 plt.show()
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots(figsize=(7, 4.5))
 for flag, label, color in [(1, "work days", "tab:blue"), (0, "weekends and holidays", "tab:orange")]:
     part = daily[daily["WorkDay"] == flag]
@@ -165,7 +165,7 @@ print(f"linear correlation of hourly demand with temperature: {corr:.2f} (a U-sh
 #
 # The first 144 hours (6 days) of the year have no `LastWeekTomorrow`, so we drop them.
 
-# %%
+# %% tags=["demo"]
 COLS = ["Demand", "Temperature", "WorkDay", "WorkDayTomorrow", "LastWeekTomorrow"]
 frame = hourly.copy()
 frame["WorkDayTomorrow"] = frame["WorkDay"].shift(-24).ffill().astype(int)  # last day: never used
@@ -228,7 +228,7 @@ def chronological_split(data, n_val, n_test):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["demo"]
 toy = np.arange(10)
 print(chronological_split(toy, n_val=2, n_test=3))
 
@@ -329,7 +329,7 @@ for _T, _nv, _nt in [(5, 3, 2), (5, 4, 3), (3, 0, 3)]:
 # From here on we use the reference implementation `helpers.data.chronological_split` (your function
 # must agree with it). 61 days each for validation and test:
 
-# %%
+# %% tags=["demo"]
 N_VAL = N_TEST = 61 * 24
 train_df, val_df, test_df = helpers.data.chronological_split(frame, N_VAL, N_TEST)
 for name, part in [("train", train_df), ("validation", val_df), ("test", test_df)]:
@@ -461,7 +461,7 @@ ex.close(_one[1], (np.arange(2.0) - 2.5) / np.std(np.arange(6.0)), "scaled 1-D v
 # We scale all five channels with `helpers.data.fit_scaler` / `apply_scaler` (the reference). How
 # different would the statistics be if we (wrongly) fitted them on the whole year?
 
-# %%
+# %% tags=["demo"]
 raw_train, raw_val, raw_test = (p.to_numpy(dtype=float) for p in (train_df, val_df, test_df))
 mean, std = fit_scaler(raw_train)
 z_train, z_val, z_test = (apply_scaler(p, mean, std) for p in (raw_train, raw_val, raw_test))
@@ -492,7 +492,7 @@ print(
 # left without a target). Passing `targets=series` (or `series[T-1:]`) silently trains the model to
 # output a value it already sees. The classic off-by-one:
 
-# %%
+# %% tags=["demo"]
 toy = np.arange(10.0)
 T_toy = 3
 ds = keras.utils.timeseries_dataset_from_array(
@@ -615,7 +615,7 @@ for _L, _D, _T, _H, _tgt in [(30, 3, 5, 4, 2), (7, 1, 6, 1, 0), (25, 2, 1, 1, -1
 # forecast origin — the baselines need a week of it — and **H = 24**. Each split is windowed on its own,
 # so no target crosses a split boundary.
 
-# %%
+# %% tags=["demo"]
 T_IN, H_OUT = 168, 24
 Xtr, Ytr = helpers.data.make_windows(z_train, T_IN, H_OUT, target=0)
 Xva, Yva = helpers.data.make_windows(z_val, T_IN, H_OUT, target=0)
@@ -642,7 +642,7 @@ print("train", Xtr.shape, Ytr.shape, " val", Xva.shape, " test", Xte.shape, Yte.
 # of 168 inputs and 23 of 24 targets.
 
 
-# %%
+# %% tags=["demo"]
 def nearest_neighbour_forecast(X_fit, Y_fit, X_query):
     # squared Euclidean distances between every query and every fitted window, (N_query, N_fit)
     d2 = (X_query**2).sum(1)[:, None] - 2 * X_query @ X_fit.T + (X_fit**2).sum(1)[None, :]
@@ -939,7 +939,7 @@ for _N, _Tlen, _Hs, _ms in [(5, 48, 24, 24), (1, 24, 24, 24), (3, 200, 24, 168),
 # The baselines on the test windows, in one table that the models will join. (`evaluate` gives MAE and
 # RMSE in GW and MASE with the training-set scale, $m = 24$.)
 
-# %%
+# %% tags=["demo"]
 M_SEASON = 24
 results = {}
 
@@ -989,7 +989,7 @@ pd.DataFrame(results).T.round(3)
 # from statsmodels took about 80 s just to fit on the training series on our (busy) 2-core machine, more
 # than this whole lesson's time budget, before producing a single forecast.
 
-# %%
+# %% tags=["demo"]
 L_IN = 48  # hours of input the models see (the baselines above used up to 168)
 
 
@@ -1012,7 +1012,7 @@ forecasts["linear AR (48 h, all features)"] = evaluate("linear AR (48 h, all fea
 # **The scaler leak, measured.** Refit the same ridge model on windows scaled with whole-year statistics
 # (the mistake of section 4) and evaluate both on the test windows, in GW:
 
-# %%
+# %% tags=["demo"]
 z_leaky = [apply_scaler(p, mean_all, std_all) for p in (raw_train, raw_val, raw_test)]
 (Xtr_l, Ytr_l), (Xte_l, _) = (helpers.data.make_windows(z_leaky[i], T_IN, H_OUT, target=0) for i in (0, 2))
 A_l = design(Xtr_l)
@@ -1056,7 +1056,7 @@ print(
 # 30 epochs, seeds fixed. To fit the time budget we train on every second training window (neighbouring
 # windows overlap in 47 of 48 hours, so little is lost).
 
-# %%
+# %% tags=["demo"]
 DEMAND_ONLY = [0, 4]  # Demand, LastWeekTomorrow: demand history only
 ALL_FEATURES = [0, 1, 2, 3, 4]
 UNITS, STRIDE, EPOCHS = 32, 2, 30
@@ -1108,7 +1108,7 @@ forecasts["LSTM direct (+ temperature, work day)"] = evaluate(
 # future hour $t+k$ is $y_{t+k-144}$, which is still in the past, so it is read from the 168-hour window; only
 # the demand channel is replaced by the model's own forecasts.
 
-# %%
+# %% tags=["demo"]
 keras.utils.set_random_seed(0)
 rec_lstm = keras.layers.LSTM(UNITS, return_sequences=True, return_state=True, name="rec_lstm")
 rec_head = keras.layers.Dense(1, name="rec_head")
@@ -1158,7 +1158,7 @@ forecasts["LSTM recursive (demand only)"] = evaluate("LSTM recursive (demand onl
 # All models on the same 1,273 test windows (forecast origins every hour of November–December, minus
 # the first week and the last day), sorted by MASE:
 
-# %%
+# %% tags=["demo"]
 from IPython.display import display
 
 table = pd.DataFrame(results).T.sort_values("MASE")
@@ -1195,7 +1195,7 @@ print(f"best LSTM beats the linear AR on MAE  : {results[best_lstm]['MAE (GW)'] 
 # related series, irregular effects) to earn its cost here. That is a result, not a failure: you only
 # know it because you compared against honest baselines on a chronological test set.
 
-# %%
+# %% tags=["demo"]
 # one test week: day-ahead forecasts issued at midnight, 7 days stitched together
 origins = np.arange(len(Xte))
 test_times = test_df.index
@@ -1305,7 +1305,7 @@ def my_forecaster(windows):
     ### END SOLUTION
 
 
-# %%
+# %% tags=["demo"]
 raw_windows_va, _ = helpers.data.make_windows(raw_val, T_IN, H_OUT, target=0)  # (N, 168, 5), original units
 mine_va = my_forecaster(raw_windows_va)
 naive_va = min(
@@ -1408,7 +1408,7 @@ windows_te, truth_te = helpers.data.make_windows(test_chk, 168, 24, target=0)  #
 check_forecaster_on("test", windows_te, truth_te)
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 # Integration check (not graded): your own functions of Exercises 1-6 together on the real data, and the
 # test score of your forecaster, reported once, now that it has been chosen on validation.
 parts_mine = chronological_split(frame.to_numpy(dtype=float), N_VAL, N_TEST)

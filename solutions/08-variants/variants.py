@@ -93,7 +93,7 @@ print("keras", keras.__version__, "| numpy", np.__version__)
 # (H, 3H), and `bias` is (2, 3H) with `reset_after=True` — row 0 the input biases $b$, row 1 the recurrent
 # biases $b'$ — or (3H,) with `reset_after=False`.
 
-# %%
+# %% tags=["demo"]
 gru_demo = keras.layers.GRU(5)  # reset_after=True is the default
 gru_demo.build((None, 7, 3))  # D = 3 input features, H = 5 units
 for weight in gru_demo.weights:
@@ -148,7 +148,7 @@ def gru_step_forward(x_t, h_prev, W, U, b):
 # A first check by hand: with all weights and biases zero, $z_t = r_t = \tfrac12$ and $\hat h_t = \tanh 0 = 0$,
 # so $h_t = \tfrac12 h_{t-1}$.
 
-# %%
+# %% tags=["demo"]
 zero_W, zero_U, zero_b = np.zeros((2, 9)), np.zeros((3, 9)), np.zeros((2, 9))
 print(gru_step_forward(np.ones((1, 2)), np.full((1, 3), 0.8), zero_W, zero_U, zero_b))  # expect 0.4 0.4 0.4
 
@@ -314,7 +314,7 @@ for n_, d_, h_ in [(7, 2, 9), (2, 6, 4), (5, 1, 3)]:
 # One step is enough: a sequence is the step in a loop. `helpers.gru.gru_forward` does exactly that, and
 # reproduces a whole `keras.layers.GRU(return_sequences=True)` — for both settings of `reset_after`:
 
-# %%
+# %% tags=["demo"]
 x_seq = rng.normal(size=(4, 12, 3)).astype("float32")  # (N, T, D)
 for reset_after in (True, False):
     layer = keras.layers.GRU(6, return_sequences=True, reset_after=reset_after)
@@ -411,7 +411,7 @@ for d_in, units in [(5, 7), (1, 40), (12, 1)]:
         check(d_in, units, flag)
 ### END HIDDEN TESTS
 
-# %%
+# %% tags=["demo"]
 print(f"{'D':>3} {'H':>4} | {'LSTM':>7} {'GRU':>7} {'GRU/LSTM':>9}")
 for D, H in [(1, 32), (8, 32), (8, 128), (64, 256)]:
     lstm_layer, gru_layer = keras.layers.LSTM(H), keras.layers.GRU(H)
@@ -624,7 +624,7 @@ for n_, d_, h_ in [(4, 3, 5), (1, 2, 1), (3, 1, 2)]:
 # `keras.layers.LSTM` from its own weights (same packing i, f, c, o); switching the peepholes on changes the
 # output, because now the gates react to what is stored:
 
-# %%
+# %% tags=["demo"]
 x_seq = rng.normal(size=(4, 10, 3)).astype("float32")  # (N, T, D)
 lstm_layer = keras.layers.LSTM(6, return_sequences=True)
 lstm_layer.build((None, 10, 3))
@@ -646,7 +646,7 @@ print(f"P = 2: max |peephole - keras.layers.LSTM| = {np.abs(h_peep - h_keras).ma
 # backward, and concatenates the two outputs: the output has 2H features, and there are twice the parameters.
 # At step t the backward LSTM has read $x_T, x_{T-1}, \dots, x_t$ — the *future* of step t.
 
-# %%
+# %% tags=["demo"]
 T, D, H1, H2 = 24, 3, 16, 8
 stacked = keras.Sequential(
     [
@@ -694,7 +694,7 @@ assert bidir.count_params() == 2 * helpers.variants.param_count("lstm", D, H1)
 # step t outputs a forecast of $x_{t+1}$ — once with a causal LSTM, once with a bidirectional one. The windows
 # hold the whole sequence, so the bidirectional model's backward half sees $x_{t+1}$ when it "forecasts" it.
 
-# %%
+# %% tags=["demo"]
 N_walks, T_walk = 512, 16
 walks = np.cumsum(rng.normal(size=(N_walks, T_walk + 1)), axis=1).astype("float32")
 x_walk, y_walk = walks[:, :-1, None], walks[:, 1:, None]  # target at step t is x_{t+1}: (N, T, 1)
@@ -727,7 +727,7 @@ for name, curve in val_curves.items():
     print(f"{name:20s} validation MSE after 25 epochs: {curve[-1]:.3f}")
 print(f"{'persistence':20s} validation MSE: {noise_floor:.3f}  (the best any honest forecaster can do)")
 
-# %%
+# %% tags=["demo"]
 fig, ax = plt.subplots()
 for name, curve in val_curves.items():
     ax.plot(np.arange(1, len(curve) + 1), curve, label=name)
@@ -788,7 +788,7 @@ plt.show()
 # Below: 500 tiny videos of a 3×3 square bouncing inside a 12×12 frame. From 8 frames, predict the 9th.
 
 
-# %%
+# %% tags=["demo"]
 def bouncing_squares(n, T=9, size=12, side=3, rng=rng):
     # (n, T, size, size, 1) videos of a square moving one pixel per frame, bouncing off the walls
     video = np.zeros((n, T, size, size, 1), "float32")
@@ -827,7 +827,7 @@ print(
 )
 print(f"intersection over union of the predicted square: {(on_pred & on_true).sum() / (on_pred | on_true).sum():.2f}")
 
-# %%
+# %% tags=["demo"]
 fig, axes = plt.subplots(3, 6, figsize=(9, 4.8))
 for row, k in enumerate([0, 1, 2]):
     frames = [x_vid[400 + k, t, :, :, 0] for t in range(4, 8)] + [y_vid[400 + k, :, :, 0], pred_vid[k, :, :, 0]]
@@ -881,7 +881,7 @@ plt.show()
 #
 # First the overflow itself:
 
-# %%
+# %% tags=["demo"]
 with np.errstate(over="ignore", invalid="ignore"):
     print("exp(100)            =", np.exp(100.0))
     print("exp(1000)           =", np.exp(1000.0))
@@ -1118,7 +1118,7 @@ ex.close(huge_neg[2], one, "n_t with m_{t-1} = -900", atol=1e-9, hint=STATE_HINT
 # gate with $\tilde f_t = 0$, i.e. $f_t = 1$) and a cell input $z_t = \tanh(2\sin(t/3))$. Since recent inputs get
 # exponentially larger gates, $h_t$ tracks the latest $z_t$. The raw equations overflow once $15t > 709$:
 
-# %%
+# %% tags=["demo"]
 T_s = 60
 t_axis = np.arange(1, T_s + 1, dtype=float)
 x_grow = np.stack([t_axis, np.sin(t_axis / 3)], axis=-1)[None]  # (1, T, 2)
@@ -1150,7 +1150,7 @@ plt.show()
 # The parameter counts for D = 8 inputs and H = 32 units, computed (and checked against Keras where Keras has
 # the layer):
 
-# %%
+# %% tags=["demo"]
 cells = {"rnn": "SimpleRNN", "lstm": "LSTM", "peephole": None, "gru": "GRU", "slstm": None}
 for cell, keras_name in cells.items():
     n = helpers.variants.param_count(cell, 8, 32)

@@ -1,0 +1,95 @@
+"""What skipping the demonstration cells saves: one student's whole course autograded with and without
+skipping, against running the solution notebooks top to bottom, measured side by side; and Validate.
+
+    .venv/bin/python bench/grading_skip.py [--lessons 01-sequences,07-forecasting] [--rounds 1]
+
+For each lesson, in one run and alternating so that all see the same machine load: the solution notebook
+executed top to bottom (nbclient, as ``bench/run_lessons.py``), one student's submission (the solution)
+autograded by ``nbgrader autograde`` with the course's real configuration (sandbox, checker) skipping the
+``demo`` cells (autograder/skipping.py), the same with ``--JudgedExecute.skip_demos=False``, and
+``nbgrader validate`` of that notebook (which skips them too). It prints the seconds of each, the totals,
+the ratios (grading / running the notebooks; the goal of issue 14 is at most 0.25), and whether both
+gradings gave the same scores. Not a test: ``make bench`` territory, minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
+
+from course import TempCourse  # noqa: E402
+from run_lessons import run  # noqa: E402
+
+from autograder.notebooks import SOLUTIONS, lesson_ids, notebooks  # noqa: E402
+from autograder.sandbox import sandbox_status  # noqa: E402
+
+
+def _timed(fn, *args, **kwargs) -> float:
+    t0 = time.perf_counter()
+    fn(*args, **kwargs)
+    return time.perf_counter() - t0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--lessons", default="", help="default: every lesson")
+    p.add_argument("--rounds", type=int, default=1)
+    a = p.parse_args(argv)
+    lessons = [x for x in a.lessons.split(",") if x] or lesson_ids()
+    status = sandbox_status()
+    print(
+        f"{len(lessons)} lessons, one student, {a.rounds} round(s), {os.cpu_count()} cores, "
+        f"sandbox {'on' if status[0] else 'OFF: ' + status[1]}"
+    )
+    print(f"{'lesson':<24} {'run nb s':>9} {'graded s':>9} {'no skip s':>9} {'validate s':>10}  same scores")
+    totals = {"run": 0.0, "skip": 0.0, "full": 0.0}
+    validates, all_same = {}, True
+    with tempfile.TemporaryDirectory(prefix="skip-bench-") as tmp:
+        for lesson in lessons:
+            course = TempCourse(Path(tmp) / lesson).create([lesson])
+            course.generate(lesson)
+            paths = notebooks(SOLUTIONS, lesson)
+            for path in paths:
+                course.submit("student", lesson, path, path.name)
+            times = {k: [] for k in (*totals, "validate")}
+            scores = {}
+            for _ in range(a.rounds):
+                times["run"].append(sum(run(path)[0] for path in paths))
+                for mode, extra in (("skip", []), ("full", ["--JudgedExecute.skip_demos=False"])):
+                    times[mode].append(_timed(course.nbgrader, "autograde", lesson, "--force", *extra))
+                    scores[mode] = course.cell_scores(lesson, "student")
+                submitted = [course.root / ".course" / "submitted" / "student" / lesson / p.name for p in paths]
+                times["validate"].append(
+                    sum(_timed(course.nbgrader, "validate", str(s), check=False) for s in submitted)
+                )
+            med = {k: statistics.median(v) for k, v in times.items()}
+            for k in totals:
+                totals[k] += med[k]
+            validates[lesson] = med["validate"]
+            same = scores["skip"] == scores["full"]
+            all_same &= same
+            print(
+                f"{lesson:<24} {med['run']:9.1f} {med['skip']:9.1f} {med['full']:9.1f} {med['validate']:10.1f}  {same}",
+                flush=True,
+            )
+    print(f"{'total':<24} {totals['run']:9.1f} {totals['skip']:9.1f} {totals['full']:9.1f}")
+    print(
+        f"one student's course autograded / the solution notebooks run: {totals['skip'] / totals['run']:.2f} with "
+        f"skipping, {totals['full'] / totals['run']:.2f} without (goal <= 0.25); slowest Validate "
+        f"{max(validates.values()):.1f} s ({max(validates, key=validates.get)}; goal <= 10 s)"
+    )
+    return 0 if all_same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
