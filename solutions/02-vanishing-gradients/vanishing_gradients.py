@@ -669,7 +669,7 @@ plt.show()
 #   `max_norm` changes nothing either. ("No" without a reason, or a reason that clipping *amplifies* small gradients:
 #   0 points.)
 # - 1 point: names a remedy that keeps the gradient path through time from shrinking geometrically, with a word on
-#   why: an LSTM or GRU (gated, additive cell state, $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f_t)$ close
+#   why: an LSTM or GRU (gated, additive cell state: along the cell path $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f_t)$, close
 #   to the identity when the forget gate is open); or, partly, an orthogonal / identity-like $U$ (spectral radius 1)
 #   with unsaturated units; skip connections or attention also count.
 
@@ -698,6 +698,6 @@ plt.show()
 # ## What's next
 #
 # Lesson 03 builds the **LSTM cell** in NumPy: a cell state $c_t = f_t \odot c_{t-1} + i_t \odot \tilde c_t$ that is
-# updated *additively* through gates, so that $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f_t)$ — close to the
+# updated *additively* through gates, so that along the cell path $\partial c_t / \partial c_{t-1} = \operatorname{diag}(f_t)$ — close to the
 # identity when the forget gate is open. Lesson 04 derives its backward pass and shows this "constant error carousel" with
 # the same lag plot as here; lesson 06 measures how much longer an LSTM remembers.
