@@ -85,3 +85,23 @@ def test_alone_puts_the_reference_in_place_of_an_earlier_function():
     assert run([1]) == [101], "the student's own function is back after the call"
     del ns["step"]
     assert ex.alone(run, step=lambda x: -x)([3]) == [-3] and "step" not in ns
+
+
+def test_every_graded_test_cell_judges_through_the_helper():
+    """Each graded test cell of every lesson uses helpers.grading: no bare ``assert`` or ``np.testing``, whose
+    messages do not follow the template and whose comparisons do not first turn the answer into plain data."""
+    import re
+
+    from autograder.notebooks import SOLUTIONS, grade_id, is_test, lesson_ids, notebooks, read
+
+    problems = []
+    for lesson in lesson_ids():
+        for path in notebooks(SOLUTIONS, lesson):
+            for cell in read(path).cells:
+                if cell.cell_type != "code" or not is_test(cell):
+                    continue
+                bare = [line.strip() for line in cell.source.splitlines() if re.match(r"\s*assert\b", line)]
+                bare += [line.strip() for line in cell.source.splitlines() if "np.testing" in line]
+                if bare or "grading.exercise(" not in cell.source:
+                    problems.append(f"{lesson} {grade_id(cell)}: {bare[:2] or 'no grading.exercise(...)'}")
+    assert not problems, "\n".join(problems)
