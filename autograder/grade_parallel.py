@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlparse
+
+from tqdm import tqdm
 
 BIN = Path(sys.executable).parent
 
@@ -111,18 +114,55 @@ def autograde_students(
         )
 
     running = [start(i, g) for i, g in enumerate(deal(students, workers))]
-    done, retried = [], False
-    while running:
-        proc, log, group = running.pop(0)
-        proc.wait()
-        log.close()
-        text = (log_dir / Path(log.name).name).read_text(errors="replace")
-        if proc.returncode != 0 and "database is locked" in text and not retried:
-            retried = True
-            running.append(start(len(done) + 100, group))
-            continue
-        done.append(subprocess.CompletedProcess(proc.args, proc.returncode, text, ""))
+    total = _count_submitted(submitted, students, lessons)
+    done, retried, seen = [], False, {}
+    offsets = {log.name: log.tell() for _, log, _ in running}  # the logs append: read this run's part only
+    with tqdm(total=total, desc="autograding", unit="notebook", file=sys.stderr, mininterval=2, disable=None) as bar:
+        while running:
+            time.sleep(0.5)
+            codes = [p.poll() for p, _, _ in running]
+            _progress(bar, seen, offsets, [log.name for _, log, _ in running], codes)
+            for item in [r for r, code in zip(running, codes, strict=True) if code is not None]:
+                running.remove(item)
+                proc, log, group = item
+                log.close()
+                text = (log_dir / Path(log.name).name).read_text(errors="replace")
+                if proc.returncode != 0 and "database is locked" in text and not retried:
+                    retried = True
+                    running.append(start(len(done) + 100, group))
+                    offsets[running[-1][1].name] = running[-1][1].tell()
+                    continue
+                done.append(subprocess.CompletedProcess(proc.args, proc.returncode, text, ""))
+        bar.n = max(bar.n, min(total, sum(len(v) for v in seen.values())))
+        bar.refresh()
     return done
+
+
+_STARTED = re.compile(r"\] Autograding (\S+\.ipynb)")
+
+
+def _count_submitted(submitted: Path, students: list[str], lessons: str) -> int:
+    return sum(len(list((submitted / s).glob(f"{lessons}/*.ipynb"))) for s in students)
+
+
+def _progress(bar, seen: dict, offsets: dict, logs: list[str], codes: list) -> None:
+    """Count the notebooks each worker has finished (it logs "Autograding <notebook>" as it starts the next
+    one, and is done with all it started once it exits), and print one line per finished notebook."""
+    for path, code in zip(logs, codes, strict=True):
+        try:
+            with open(path, errors="replace") as f:
+                f.seek(offsets.get(path, 0))
+                started = _STARTED.findall(f.read())
+        except OSError:
+            continue
+        finished = started if code is not None else started[:-1]
+        for nb in finished[len(seen.get(path, [])) :]:
+            parts = Path(nb).parts
+            bar.write(f"[autograde] {parts[-3]} / {parts[-2]} / {parts[-1]}: graded" if len(parts) >= 3 else nb)
+        if len(finished) > len(seen.get(path, [])):
+            seen[path] = finished
+    bar.n = min(bar.total or 0, sum(len(v) for v in seen.values()))
+    bar.refresh()
 
 
 def autograde_parallel(course, lessons: list[str], students: list[str], workers: int = 2) -> None:

@@ -194,3 +194,29 @@ def test_postgresql_gradebook(postgres, tmp_path):
     assert got["p1"] == got["p3"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 1.0}
     assert got["p2"] == {"test_ex1_mean_state": 0.0, "test_ex2_squash": 0.0}
     assert got["p4"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 0.0}
+
+
+def test_progress_counts_each_notebook_once_and_names_it(tmp_path):
+    """Class grading shows done/total and one line per graded notebook, from the workers' logs (only this run's
+    part of a log that earlier runs appended to)."""
+    from tqdm import tqdm
+
+    from autograder.grade_parallel import _progress
+
+    log = tmp_path / "autograde-worker0.log"
+    log.write_text("[AutogradeApp | INFO] Autograding /c/.course/autograded/old/01-x/x.ipynb\n")
+    offsets = {str(log): log.stat().st_size}
+    lines = []
+    bar = tqdm(total=3, disable=True)
+    bar.write = lines.append
+    seen = {}
+    with log.open("a") as f:
+        f.write("[AutogradeApp | INFO] Autograding /c/.course/autograded/ann/01-x/x.ipynb\n")
+    _progress(bar, seen, offsets, [str(log)], [None])  # still running: the one it started is not done
+    assert (bar.n, lines) == (0, [])
+    with log.open("a") as f:
+        f.write("[AutogradeApp | INFO] Autograding /c/.course/autograded/bob/01-x/x.ipynb\n")
+    _progress(bar, seen, offsets, [str(log)], [None])
+    assert (bar.n, lines) == (1, ["[autograde] ann / 01-x / x.ipynb: graded"])
+    _progress(bar, seen, offsets, [str(log)], [0])  # the worker exited: everything it started is done
+    assert bar.n == 2 and lines[-1] == "[autograde] bob / 01-x / x.ipynb: graded" and len(lines) == 2
