@@ -263,7 +263,9 @@ def test_notebook_budget_stops_sleepy_cells(tmp_path):
     course = _course(tmp_path / "course", LESSON)
     course.timeout = 15
     ctx = _context(course, LESSON)
-    _submit(course, LESSON, ctx, {"correct": ctx.correct(), "sleepy_cells": corpus.ATTACKS_SLEEPY(ctx, 12, 3)})
+    # four cells: the lesson's own cells take about a second (its demonstrations are skipped), so two sleepy
+    # cells use 24 s of the 25, the third is stopped when the budget runs out, and the fourth is not run
+    _submit(course, LESSON, ctx, {"correct": ctx.correct(), "sleepy_cells": corpus.ATTACKS_SLEEPY(ctx, 12, 4)})
     course.nbgrader("autograde", LESSON, "--force", "--JudgedExecute.notebook_timeout=25")
     assert _scores(course, LESSON, "sleepy_cells") == _scores(course, LESSON, "correct")
     nb = nbformat.read(course.root / ".course" / "autograded" / "sleepy_cells" / LESSON / ctx.name, as_version=4)

@@ -400,8 +400,11 @@ def test_configure_puts_the_repair_first_and_keeps_nbgrader_s_steps():
     configure(c)
     configure(c)  # twice: still once
     defaults = [p.__name__ for p in Autograde.class_traits()["sanitize_preprocessors"].default()]
+    # nbgrader's ClearOutput becomes the one that keeps a skipped demonstration cell's outputs (skipping.py)
+    defaults = ["ClearOutputKeepDemos" if name == "ClearOutput" else name for name in defaults]
     assert c.Autograde.sanitize_preprocessors[0] == REPAIR
     assert [p.rsplit(".", 1)[-1] for p in c.Autograde.sanitize_preprocessors[1:]] == defaults
+    assert "autograder.skipping.ClearOutputKeepDemos" in c.Autograde.sanitize_preprocessors
 
 
 if __name__ == "__main__":  # imported by the nbgrader subprocess for InjectOddOutputs: nothing to run
