@@ -65,3 +65,15 @@ def test_installed_versions_are_the_tested_ones():
     for name in _pyproject_requirements():
         want = _constraints()[name]
         assert metadata.version(name) == want, f"{name} {metadata.version(name)} installed, constraints.txt pins {want}"
+
+
+def test_jupyterlab_runs_offline_without_news_or_update_checks():
+    """`make lab` (JUPYTER_CONFIG_PATH=autograder) turns off JupyterLab's news feed and its update check."""
+    from jupyterlab.labapp import LabApp
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("jupyter_lab_config.py", path=str(REPO / "autograder")).load_config()
+    app = LabApp(config=config)
+    assert app.news_url is None
+    assert app.check_for_updates_class.__name__ == "NeverCheckForUpdate"
+    assert "export JUPYTER_CONFIG_PATH := $(CURDIR)/autograder" in (REPO / "Makefile").read_text()
