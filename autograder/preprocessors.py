@@ -35,7 +35,6 @@ from nbclient.client import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async, run_sync
 from nbformat.notebooknode import NotebookNode
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Bool, Integer, Unicode
 
@@ -285,14 +284,15 @@ class JudgedExecute(Execute):
 
     # -- the trusted checker -----------------------------------------------------------------------
     def _load_plan(self, resources) -> dict | None:
-        info = (resources or {}).get("nbgrader", {})
-        assignment, notebook = info.get("assignment"), info.get("notebook")
-        if not assignment or not notebook:
-            return None
-        coursedir = CourseDirectory(config=self.config)
-        path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
-        if not path.exists():
-            self.log.warning("No instructor notebook %s: the checker binds the names each test cell reads", path)
+        path = skipping.instructor_notebook(self.config, resources)
+        if path is None:
+            info = (resources or {}).get("nbgrader", {})
+            if info.get("assignment") and info.get("notebook"):
+                self.log.warning(
+                    "No instructor notebook for %s/%s: the checker binds the names each test cell reads",
+                    info["assignment"],
+                    info["notebook"],
+                )
             return None
         return judge.plan(path)
 
