@@ -41,6 +41,10 @@ $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	@# rfc3987-syntax (pulled in by jsonschema[format-nongpl] through jupyter-events) builds a lark grammar at
+	@# import: 1.7 s more for every process that imports nbformat (each nbgrader command, each grading task).
+	@# jsonschema treats it as optional (only the "iri" format check needs it): python-jsonschema/jsonschema#1392.
+	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
 	@# Kernels started from this venv keep TensorFlow's C++ stderr out of cell outputs.
 	mkdir -p $(VENV)/etc/ipython && cp autograder/ipython_kernel_config.py $(VENV)/etc/ipython/
 	touch $@

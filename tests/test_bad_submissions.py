@@ -121,7 +121,6 @@ def graded(tmp_path_factory):
         attacked.root,
         attacked.env,
         sorted(students),
-        sorted(students),
         workers=2,
         lessons=lesson,
         timeout=TIMEOUT,

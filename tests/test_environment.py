@@ -77,3 +77,12 @@ def test_jupyterlab_runs_offline_without_news_or_update_checks():
     assert app.news_url is None
     assert app.check_for_updates_class.__name__ == "NeverCheckForUpdate"
     assert "export JUPYTER_CONFIG_PATH := $(CURDIR)/autograder" in (REPO / "Makefile").read_text()
+
+
+def test_no_slow_optional_import_in_every_jupyter_process():
+    """`make install` removes rfc3987-syntax: jsonschema imports it when present (only for its optional "iri"
+    format check), and it builds a lark grammar at import, 1.7 s more for every process that imports nbformat
+    (each nbgrader command, each grading task)."""
+    import importlib.util
+
+    assert importlib.util.find_spec("rfc3987_syntax") is None, "run `make install` (it uninstalls rfc3987-syntax)"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import math
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -87,84 +86,7 @@ def test_csv_and_feedback(demo):
     assert ada != cleo and "NotImplementedError" in cleo and "NotImplementedError" not in ada
 
 
-# -- a PostgreSQL gradebook (db_url), for large classes ----------------------------------------------
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    return found[-1].parent if found else None
-
-
-@pytest.fixture
-def postgres(tmp_path):
-    """A throw-away PostgreSQL server on a Unix socket; yields the SQLAlchemy URL of an empty database."""
-    import os
-    import pwd
-    import subprocess
-
-    bindir = _pg_bin()
-    if bindir is None:
-        pytest.skip(
-            "PostgreSQL is not installed and `make postgres-deps` could not install it (needs root and "
-            "apt-get: Debian's postgresql package)"
-        )
-    import psycopg  # noqa: F401  - a required test dependency (pyproject's test extra): no skip when missing
-
-    user = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        try:
-            pw = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip(
-                "running as root and there is no `postgres` user to run the server as (Debian's "
-                "postgresql package creates it)"
-            )
-        user = ["setpriv", f"--reuid={pw.pw_uid}", f"--regid={pw.pw_gid}", "--init-groups", "--"]
-    import shutil
-    import tempfile
-
-    base = Path(tempfile.mkdtemp(prefix="lstm-pg-"))  # pytest's tmp_path is 0700: not for `postgres`
-    base.chmod(0o777)
-    data, sock = base / "pgdata", base / "pgsock"
-    sock.mkdir()
-    sock.chmod(0o777)
-    env = {**os.environ, "LC_ALL": "C"}
-    subprocess.run(
-        [*user, str(bindir / "initdb"), "-D", str(data), "-U", "grader", "--auth=trust", "-E", "UTF8", "--locale=C"],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    subprocess.run(
-        [
-            *user,
-            str(bindir / "pg_ctl"),
-            "-D",
-            str(data),
-            "-w",
-            "-l",
-            str(base / "pg.log"),
-            "-o",
-            f"-k {sock} -c listen_addresses=''",
-            "start",
-        ],
-        check=True,
-        capture_output=True,
-        env=env,
-    )
-    try:
-        subprocess.run(
-            [*user, str(bindir / "createdb"), "-h", str(sock), "-U", "grader", "gradebook"],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
-        yield f"postgresql+psycopg://grader@/gradebook?host={sock}"
-    finally:
-        subprocess.run(
-            [*user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True, env=env
-        )
-        shutil.rmtree(base, ignore_errors=True)
-
-
+# -- a PostgreSQL gradebook (db_url), for large classes (the `postgres` fixture is in conftest.py) -----
 def test_postgresql_gradebook(postgres, tmp_path):
     """nbgrader with db_url on PostgreSQL: generate, autograde two workers in parallel, read the scores."""
     import sys as _sys
@@ -187,36 +109,12 @@ def test_postgresql_gradebook(postgres, tmp_path):
         dest = course.root / ".course" / "submitted" / student / lesson
         dest.mkdir(parents=True)
         nbformat.write(nb, dest / name)
-    procs = autograde_students(course.root, course.env, sorted(kinds), sorted(kinds), workers=2, lessons=lesson)
-    assert [p.returncode for p in procs] == [0, 0], [p.stdout[-2000:] for p in procs]
+    results = autograde_students(course.root, course.env, sorted(kinds), workers=2, lessons=lesson)
+    assert sorted((g.student, g.status) for g in results) == [(s, "graded") for s in sorted(kinds)], [
+        g.tail[-2000:] for g in results
+    ]
     assert not (course.root / ".course" / "gradebook.db").exists(), "the SQLite gradebook must not be used"
     got = {s: course.cell_scores(lesson, s) for s in kinds}
     assert got["p1"] == got["p3"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 1.0}
     assert got["p2"] == {"test_ex1_mean_state": 0.0, "test_ex2_squash": 0.0}
     assert got["p4"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 0.0}
-
-
-def test_progress_counts_each_notebook_once_and_names_it(tmp_path):
-    """Class grading shows done/total and one line per graded notebook, from the workers' logs (only this run's
-    part of a log that earlier runs appended to)."""
-    from tqdm import tqdm
-
-    from autograder.grade_parallel import _progress
-
-    log = tmp_path / "autograde-worker0.log"
-    log.write_text("[AutogradeApp | INFO] Autograding /c/.course/autograded/old/01-x/x.ipynb\n")
-    offsets = {str(log): log.stat().st_size}
-    lines = []
-    bar = tqdm(total=3, disable=True)
-    bar.write = lines.append
-    seen = {}
-    with log.open("a") as f:
-        f.write("[AutogradeApp | INFO] Autograding /c/.course/autograded/ann/01-x/x.ipynb\n")
-    _progress(bar, seen, offsets, [str(log)], [None])  # still running: the one it started is not done
-    assert (bar.n, lines) == (0, [])
-    with log.open("a") as f:
-        f.write("[AutogradeApp | INFO] Autograding /c/.course/autograded/bob/01-x/x.ipynb\n")
-    _progress(bar, seen, offsets, [str(log)], [None])
-    assert (bar.n, lines) == (1, ["[autograde] ann / 01-x / x.ipynb: graded"])
-    _progress(bar, seen, offsets, [str(log)], [0])  # the worker exited: everything it started is done
-    assert bar.n == 2 and lines[-1] == "[autograde] bob / 01-x / x.ipynb: graded" and len(lines) == 2
