@@ -35,6 +35,7 @@ help:
 	@echo "make exercise-map  regenerate the exercise map in CONTRIBUTING.md (lesson -> reference -> tests)"
 	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM, the checker's grading cost)"
 	@echo "make grade-demo  the whole nbgrader cycle for a simulated class (LESSONS=... for a subset)"
+	@echo "make report   the instructor's grade report of a graded class (COURSE_ROOT=.course/grade-demo)"
 
 # Install (again) only when the inputs changed.
 $(STAMP): pyproject.toml constraints.txt
@@ -129,6 +130,7 @@ bench: install
 	@if [ -f bench/lstm_vs_keras.py ]; then $(BIN)/python bench/lstm_vs_keras.py; fi
 	$(BIN)/python bench/judge_overhead.py
 	$(BIN)/python bench/grading_skip.py
+	$(BIN)/python bench/grading_throughput.py --students 4 --workers 1,2
 
 clean:
 	rm -rf .course artifacts .pytest_cache
@@ -136,7 +138,12 @@ clean:
 # Flags for a human (issue 12, item 7): tampering APIs and near-copies in the submissions of each lesson,
 # written to .course/flags/flags-<lesson>.html and .csv; never changes a score. LESSONS=01-sequences,... for a
 # subset (default: every lesson with submissions).
-.PHONY: flags
+.PHONY: flags report
+# The instructor's grade report (scores, item analysis, named mistakes, slow notebooks, flags) as one HTML page:
+# $(COURSE_ROOT)/.course/report/index.html. COURSE_ROOT=.course/grade-demo for the simulated class.
+report: install
+	LSTM_COURSE_ROOT=$(abspath $(COURSE_ROOT)) $(BIN)/python -m autograder.report --root $(abspath $(COURSE_ROOT))
+
 flags: install
 	LSTM_COURSE_ROOT=$(COURSE_ROOT) $(BIN)/python -m autograder.flags --root $(COURSE_ROOT) \
 		$(if $(filter command line environment,$(origin LESSONS)),--lessons "$(LESSONS)",)

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
@@ -30,6 +32,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from course import TempCourse  # noqa: E402
 from run_lessons import run  # noqa: E402
 
+from autograder.grade_parallel import autograde_students  # noqa: E402
 from autograder.notebooks import SOLUTIONS, lesson_ids, notebooks  # noqa: E402
 from autograder.sandbox import sandbox_status  # noqa: E402
 
@@ -55,7 +58,8 @@ def main(argv=None) -> int:
     totals = {"run": 0.0, "skip": 0.0, "full": 0.0}
     validates, all_same = {}, True
     with tempfile.TemporaryDirectory(prefix="skip-bench-") as tmp:
-        for lesson in lessons:
+        bar = tqdm(lessons, desc="grading bench", unit="lesson", file=sys.stderr, disable=None)
+        for lesson in bar:
             course = TempCourse(Path(tmp) / lesson).create([lesson])
             course.generate(lesson)
             paths = notebooks(SOLUTIONS, lesson)
@@ -78,11 +82,29 @@ def main(argv=None) -> int:
             validates[lesson] = med["validate"]
             same = scores["skip"] == scores["full"]
             all_same &= same
-            print(
+            bar.write(
                 f"{lesson:<24} {med['run']:9.1f} {med['skip']:9.1f} {med['full']:9.1f} {med['validate']:10.1f}  {same}",
+                file=sys.stdout,
+            )
+        bar.close()
+    print(f"{'total':<24} {totals['run']:9.1f} {totals['skip']:9.1f} {totals['full']:9.1f}")
+    with tempfile.TemporaryDirectory(prefix="skip-bench-class-") as tmp:  # as an instructor grades a class
+        course = TempCourse(Path(tmp) / "course").create(lessons)
+        for lesson in lessons:
+            course.generate(lesson)
+            for path in notebooks(SOLUTIONS, lesson):
+                course.submit("student", lesson, path, path.name)
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            results = autograde_students(course.root, course.env, ["student"], workers=workers, progress=False)
+            dt = time.perf_counter() - t0
+            ok = all(g.status == "graded" for g in results)
+            print(
+                f"the same course through the class grader (Dask, {workers} worker{'s' * (workers > 1)}, one task per "
+                f"lesson, nbgrader forked pre-imported): {dt:.1f} s = {dt / totals['run']:.2f} x running the "
+                f"notebooks{'' if ok else '; NOT ALL GRADED'}",
                 flush=True,
             )
-    print(f"{'total':<24} {totals['run']:9.1f} {totals['skip']:9.1f} {totals['full']:9.1f}")
     print(
         f"one student's course autograded / the solution notebooks run: {totals['skip'] / totals['run']:.2f} with "
         f"skipping, {totals['full'] / totals['run']:.2f} without (goal <= 0.25); slowest Validate "

@@ -1,13 +1,15 @@
-"""Autograding throughput: a class of N simulated students over the lessons, serial vs parallel workers.
+"""Class-grading throughput: N simulated students over the lessons on Dask, for each number of workers.
 
-    .venv/bin/python bench/grading_throughput.py [--students 8] [--workers 1,2] [--lessons A,B]
+    .venv/bin/python bench/grading_throughput.py [--students 4] [--workers 1,2] [--lessons A,B]
 
 For each worker count it builds a fresh course (scratch folder, SQLite gradebook), puts N submissions
 per lesson in ``submitted/`` (students alternate: correct, partial, blank, buggy — no endless loops, they
-would measure the timeout), autogrades everything with ``autograder.grade_parallel`` (sandboxed kernels,
-the course's real configuration) and reports wall-clock seconds, seconds per student (all lessons) and
-the speed-up over one worker. It then checks the gradebook (``PRAGMA integrity_check``) and that every
-worker count gave every student the same scores. Not a test: ``make bench`` territory, minutes.
+would measure the timeout), autogrades everything with ``autograder.grade_parallel`` (a Dask LocalCluster
+of that many workers, one task per (student, lesson), sandboxed kernels, the course's real configuration)
+and reports wall-clock seconds, seconds per student (all lessons), students per minute, the time 100
+students would take at that rate (the goal: <= 30 min on 2 cores) and the speed-up over the first worker
+count. It then checks the gradebook (``PRAGMA integrity_check``) and that every worker count gave every
+student the same scores. Not a test: ``make bench`` territory, minutes.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def build(root: Path, lessons: list[str], n: int) -> tuple[Course, list[str]]:
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--students", type=int, default=8)
+    p.add_argument("--students", type=int, default=4)
     p.add_argument("--workers", default="1,2")
     p.add_argument("--lessons", default="", help="default: every lesson in solutions/")
     a = p.parse_args(argv)
@@ -74,7 +76,9 @@ def main(argv=None) -> int:
             scores[w] = {(s, les): course.cell_scores(les, s) for s in students for les in lessons}
             results[w] = dt
             print(
-                f"workers={w}: {dt:7.1f} s  {dt / a.students:6.2f} s/student  speed-up "
+                f"workers={w}: {dt:7.1f} s  {dt / a.students:6.2f} s/student  "
+                f"{a.students / dt * 60:5.2f} students/min  "
+                f"100 students: {100 * dt / a.students / 60:5.1f} min (goal <= 30)  speed-up "
                 f"{results[workers[0]] / dt:4.2f}x  not graded {sum(g.status != 'graded' for g in procs)}  "
                 f"gradebook {'ok' if ok else 'CORRUPT'}",
                 flush=True,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from tqdm import tqdm
 
 REPO = Path(__file__).resolve().parent.parent
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -43,11 +44,12 @@ def main(argv: list[str]) -> int:
     lessons = argv or sorted(p.name for p in (REPO / "solutions").glob("[0-9][0-9]-*") if p.is_dir())
     rows = []
     print(f"{'lesson':<26}{'notebook':<28}{'seconds':>9}{'errors':>8}")
-    for lesson in lessons:
-        for path in sorted((REPO / "solutions" / lesson).glob("*.ipynb")):
+    paths = [(lesson, p) for lesson in lessons for p in sorted((REPO / "solutions" / lesson).glob("*.ipynb"))]
+    with tqdm(paths, desc="running lessons", unit="notebook", file=sys.stderr, disable=None) as bar:
+        for lesson, path in bar:
             secs, errors = run(path)
             rows.append({"lesson": lesson, "notebook": path.name, "seconds": round(secs, 1), "errors": errors})
-            print(f"{lesson:<26}{path.name:<28}{secs:>9.1f}{errors:>8}", flush=True)
+            bar.write(f"{lesson:<26}{path.name:<28}{secs:>9.1f}{errors:>8}", file=sys.stdout)
     total = sum(r["seconds"] for r in rows)
     print(f"{'total':<54}{total:>9.1f}")
     out = REPO / "artifacts" / "bench_lessons.json"

@@ -118,3 +118,43 @@ def test_postgresql_gradebook(postgres, tmp_path):
     assert got["p1"] == got["p3"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 1.0}
     assert got["p2"] == {"test_ex1_mean_state": 0.0, "test_ex2_squash": 0.0}
     assert got["p4"] == {"test_ex1_mean_state": 2.0, "test_ex2_squash": 0.0}
+
+
+def test_grade_report_opens_in_a_browser(demo, tmp_path):
+    """`make report` for the grade-demo class: the page has its plots and tables, names the catalogued
+    mistake dan made, lists hal's timed-out cell, and opens in headless Chromium without console errors."""
+    from test_browser import CHROMIUM_ARGS, ensure_chromium
+
+    from autograder import report
+
+    page_path = report.write(demo.root, tmp_path / "report.html", flags=True)
+    text = page_path.read_text()
+    mistake = load_catalogue(LESSON)["answers"][0]["name"]
+    assert mistake in text and "17 % of the class" in text, "dan's mistake, 1 student of 6"
+    data = report.collect(demo.root, flags=False)
+    assert sorted(data.students) == sorted(STUDENTS) and len(data.tasks) == len(STUDENTS)
+    assert any(s == "hal" for s, _, _ in data.timeouts), data.timeouts
+    ada = {it.cell: it.scores["ada"] for it in data.items}
+    assert all(ada[it.cell] == it.max_score for it in data.items), "ada passes every cell"
+    chromium = ensure_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(page_path.as_uri())
+        widths = page.eval_on_selector_all("img.plot", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        headings = page.eval_on_selector_all("h2", "hs => hs.map(h => h.textContent)")
+        browser.close()
+    assert errors == []
+    assert len(widths) >= 3 and all(w > 100 for w in widths), widths  # scores, item analysis, times
+    assert headings == [
+        "Scores per lesson",
+        "Item analysis: who passed each graded cell",
+        "Named mistakes",
+        "Slow or timed-out notebooks",
+        "Flags",
+    ]
