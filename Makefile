@@ -36,6 +36,8 @@ help:
 	@echo "make bench    benchmarks (lesson run times, NumPy vs Keras LSTM, the checker's grading cost)"
 	@echo "make grade-demo  the whole nbgrader cycle for a simulated class (LESSONS=... for a subset)"
 	@echo "make report   the instructor's grade report of a graded class (COURSE_ROOT=.course/grade-demo)"
+	@echo "make check LESSON=03-lstm-cell   grade your own copy of a lesson (hidden tests included)"
+	@echo "make progress the state of every lesson: not started, started, checked (points)"
 
 # Install (again) only when the inputs changed.
 $(STAMP): pyproject.toml constraints.txt
@@ -138,7 +140,16 @@ clean:
 # Flags for a human (issue 12, item 7): tampering APIs and near-copies in the submissions of each lesson,
 # written to .course/flags/flags-<lesson>.html and .csv; never changes a score. LESSONS=01-sequences,... for a
 # subset (default: every lesson with submissions).
-.PHONY: flags report
+.PHONY: flags report check progress
+# Grade your own work (no instructor needed): your copy of a lesson through the course's grader, hidden tests
+# included, in a private course under .course/self/. `make progress`: the state of every lesson.
+check: install
+	@test -n "$(LESSON)" || { echo "usage: make check LESSON=03-lstm-cell [NOTEBOOK=path/to/your.ipynb]"; exit 2; }
+	$(BIN)/python -m autograder.selfcheck $(LESSON) $(if $(NOTEBOOK),--notebook $(NOTEBOOK),)
+
+progress: install
+	$(BIN)/python -m autograder.selfcheck --progress
+
 # The instructor's grade report (scores, item analysis, named mistakes, slow notebooks, flags) as one HTML page:
 # $(COURSE_ROOT)/.course/report/index.html. COURSE_ROOT=.course/grade-demo for the simulated class.
 report: install
