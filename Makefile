@@ -5,6 +5,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
+BASE   := $(VENV)/.installed-base
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_ARGS ?=
@@ -23,7 +24,7 @@ COURSE_ROOT ?= $(CURDIR)
 LESSONS := $(notdir $(wildcard $(COURSE_ROOT)/solutions/[0-9][0-9]-*))
 
 .PHONY: sandbox grade-demo postgres-deps
-.PHONY: help install lab test lessons sync lint format bench clean browser-deps exercise-map
+.PHONY: help install install-student lab test lessons sync lint format bench clean browser-deps exercise-map
 
 help:
 	@echo "make lab      install if needed, then start JupyterLab on lessons/"
@@ -40,21 +41,29 @@ help:
 	@echo "make progress the state of every lesson: not started, started, checked (points)"
 
 # Install (again) only when the inputs changed.
-$(STAMP): pyproject.toml constraints.txt
+# What a student needs (the lessons, JupyterLab, nbgrader's Validate and Assignment List, `make check`):
+# pyproject's dependencies only. `make lab` installs this.
+$(BASE): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	@# The kernels' config (TensorFlow's C++ stderr out of cell outputs) and rfc3987-syntax removed (1.7 s of
+	@# import in every nbgrader process, for an optional check): autograder/setup_env.py, as conda users run it.
+	$(BIN)/python -m autograder.setup_env --prefix $(VENV)
+	touch $@
+
+# Everything else: the instructor's tools (class grading on Dask, PostgreSQL, flags) and the tests' (pyproject's
+# [test] extra, which includes [instructor]). `make test`, `make grade-demo`, `make bench` install this.
+$(STAMP): $(BASE)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
-	@# rfc3987-syntax (pulled in by jsonschema[format-nongpl] through jupyter-events) builds a lark grammar at
-	@# import: 1.7 s more for every process that imports nbformat (each nbgrader command, each grading task).
-	@# jsonschema treats it as optional (only the "iri" format check needs it): python-jsonschema/jsonschema#1392.
-	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
-	@# Kernels started from this venv keep TensorFlow's C++ stderr out of cell outputs.
-	mkdir -p $(VENV)/etc/ipython && cp autograder/ipython_kernel_config.py $(VENV)/etc/ipython/
+	$(BIN)/python -m autograder.setup_env --prefix $(VENV)
 	touch $@
 
 install: $(STAMP)
 
-lab: install
+install-student: $(BASE)
+
+lab: $(BASE)
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.default_url=/lab/tree/lessons \
 		--ServerApp.port=$(PORT) $(if $(filter 0,$(shell id -u)),--allow-root,) $(LAB_ARGS)
 
@@ -143,11 +152,11 @@ clean:
 .PHONY: flags report check progress
 # Grade your own work (no instructor needed): your copy of a lesson through the course's grader, hidden tests
 # included, in a private course under .course/self/. `make progress`: the state of every lesson.
-check: install
+check: $(BASE)
 	@test -n "$(LESSON)" || { echo "usage: make check LESSON=03-lstm-cell [NOTEBOOK=path/to/your.ipynb]"; exit 2; }
 	$(BIN)/python -m autograder.selfcheck $(LESSON) $(if $(NOTEBOOK),--notebook $(NOTEBOOK),)
 
-progress: install
+progress: $(BASE)
 	$(BIN)/python -m autograder.selfcheck --progress
 
 # The instructor's grade report (scores, item analysis, named mistakes, slow notebooks, flags) as one HTML page:

@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
@@ -49,7 +51,8 @@ def main(argv=None) -> int:
     print(f"{'lesson':<24} {'checker s/nb':>12} {'kernel s/nb':>12} {'ratio':>7}  same scores")
     ratios, all_same = [], True
     with tempfile.TemporaryDirectory(prefix="judge-bench-") as tmp:
-        for lesson in lessons:
+        bar = tqdm(lessons, desc="checker bench", unit="lesson", file=sys.stderr, disable=None)
+        for lesson in bar:
             course = TempCourse(Path(tmp) / lesson).create([lesson])
             course.generate(lesson)
             students = {"solution": [], "blank": []}
@@ -73,7 +76,10 @@ def main(argv=None) -> int:
             same = scores["checker"] == scores["kernel"]
             all_same &= same
             ratios.append(ratio)
-            print(f"{lesson:<24} {med['checker']:12.1f} {med['kernel']:12.1f} {ratio:7.2f}  {same}", flush=True)
+            bar.write(
+                f"{lesson:<24} {med['checker']:12.1f} {med['kernel']:12.1f} {ratio:7.2f}  {same}", file=sys.stdout
+            )
+        bar.close()
     print(f"median ratio (checker / in-kernel): {statistics.median(ratios):.2f}")
     return 0 if all_same else 1
 

