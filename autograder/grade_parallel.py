@@ -292,7 +292,7 @@ def cluster_client(workers: int = 2, scheduler: str | None = None):
             threads_per_worker=1,
             processes=True,
             memory_limit=0,  # the notebooks run in sandboxed kernels with their own limits
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port (the scheduler's HTTP server would take 8787 even without one)
             silence_logs=40,
         ) as cluster,
         Client(cluster) as client,
